@@ -1,0 +1,30 @@
+# One-command set-up: every target creates the venv and installs the package on first use.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+export RAY_USAGE_STATS_ENABLED ?= 0
+export HF_HUB_OFFLINE ?= 1
+export TRANSFORMERS_OFFLINE ?= 1
+
+.PHONY: demo test bench install clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	RAY_AUTH_MODE=$${RAY_AUTH_MODE:-disabled} $(BIN)/tsig demo
+
+test: $(STAMP)
+	RAY_AUTH_MODE=disabled $(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	RAY_AUTH_MODE=disabled $(BIN)/python -m pytest -q -s tests/benchmarks -p no:cacheprovider -o addopts=""
+
+clean:
+	rm -rf $(VENV) lake runs artifacts

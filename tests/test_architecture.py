@@ -1,0 +1,77 @@
+"""Layering rules from STYLE.md, checked on the source tree."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PKG = ROOT / "platform" / "trading_signals"
+# Entry-point layers inside the package that may reach Ray lazily through distributed/.
+RAY_ALLOWED = {"distributed"}
+
+
+def _imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def test_platform_has_no_init_file() -> None:
+    assert not (ROOT / "platform" / "__init__.py").exists()
+
+
+def test_stdlib_platform_still_imports_with_package_on_path() -> None:
+    code = "import trading_signals, platform; print(platform.system(), platform.__file__)"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True,
+        env={"PYTHONPATH": str(ROOT / "platform"), "PATH": ""},
+    ).stdout
+    system, origin = out.split()
+    assert system and "platform" in origin and "trading_signals" not in origin
+    assert not origin.startswith(str(ROOT / "platform") + "/platform")
+
+
+def test_ray_is_imported_only_in_distributed() -> None:
+    offenders = []
+    for path in PKG.rglob("*.py"):
+        rel = path.relative_to(PKG)
+        if rel.parts[0] in RAY_ALLOWED:
+            continue
+        if any(m == "ray" or m.startswith("ray.") for m in _imported_modules(path)):
+            offenders.append(str(rel))
+    assert offenders == [], f"ray imported outside distributed/: {offenders}"
+
+
+def test_core_layers_do_not_import_distributed_or_cli() -> None:
+    core = {"data", "features", "sentiment", "signals", "models", "backtest", "risk", "report", "serving", "config"}
+    offenders = []
+    for path in PKG.rglob("*.py"):
+        rel = path.relative_to(PKG)
+        if rel.parts[0] not in core:
+            continue
+        bad = [m for m in _imported_modules(path)
+               if m.startswith(("trading_signals.distributed", "trading_signals.cli"))]
+        if bad:
+            offenders.append(f"{rel}: {bad}")
+    assert offenders == []
+
+
+def test_every_module_imports() -> None:
+    failures = []
+    for path in sorted(PKG.rglob("*.py")):
+        rel = path.relative_to(PKG.parent).with_suffix("")
+        name = ".".join(rel.parts).removesuffix(".__init__")
+        try:
+            importlib.import_module(name)
+        except Exception as exc:  # pragma: no cover - message is the assertion
+            failures.append(f"{name}: {exc!r}")
+    assert failures == []
