@@ -10,6 +10,7 @@ from trading_signals.config.data import DataConfig
 from trading_signals.config.features import FeaturesConfig
 from trading_signals.config.models import ModelConfig
 from trading_signals.config.risk import RiskConfig
+from trading_signals.config.sentiment import SentimentConfig
 from trading_signals.config.signals import SignalsConfig
 from trading_signals.config.tune import TuneConfig
 
@@ -20,6 +21,7 @@ class RunConfig(FrozenModel):
     name: str = "run"
     data: DataConfig = DataConfig()
     features: FeaturesConfig = FeaturesConfig()
+    sentiment: SentimentConfig = SentimentConfig()
     signals: SignalsConfig = SignalsConfig()
     backtest: BacktestConfig = BacktestConfig()
     risk: RiskConfig = RiskConfig()
