@@ -1,0 +1,75 @@
+"""A resumable on-disk store of finished work items (walk-forward windows, study stages).
+
+``<dir>/study.json`` holds the study fingerprint; item ``k`` is ``<dir>/item=<k>/frame.parquet``
+plus ``meta.json``, each written atomically, the JSON last: an item counts as done only when
+both files are complete, so a crash mid-write just reruns that item.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+
+from trading_signals.data.lake import atomic_write_table
+from trading_signals.errors import ConfigError
+
+
+def fingerprint(frame: pd.DataFrame, payload: dict[str, Any]) -> str:
+    """Hash a data frame (values and index) and a JSON-able definition of the work."""
+    h = hashlib.sha256()
+    h.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
+    h.update(json.dumps(payload, sort_keys=True, default=str).encode())
+    return h.hexdigest()[:16]
+
+
+class CheckpointStore:
+    """Finished items of one study, keyed by integer."""
+
+    def __init__(self, directory: str | Path, study_fingerprint: str) -> None:
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        meta = self.directory / "study.json"
+        if meta.exists():
+            found = json.loads(meta.read_text()).get("fingerprint")
+            if found != study_fingerprint:
+                raise ConfigError(
+                    f"{self.directory} holds another study (fingerprint {found}, this one "
+                    f"{study_fingerprint}); choose another output directory or delete it to start fresh"
+                )
+        else:
+            write_json_atomic(meta, {"fingerprint": study_fingerprint})
+
+    def save(self, key: int, meta: dict[str, Any], frame: pd.DataFrame) -> None:
+        """Persist item ``key``: a frame (index kept as a column) and its JSON metadata."""
+        item = self.directory / f"item={key}"
+        table = pa.Table.from_pandas(frame.reset_index(), preserve_index=False)
+        atomic_write_table(table, item / "frame.parquet")
+        write_json_atomic(item / "meta.json", meta)
+
+    def load_all(self) -> dict[int, tuple[dict[str, Any], pd.DataFrame]]:
+        """Return every complete item as ``{key: (meta, frame)}``; partial items are skipped."""
+        out: dict[int, tuple[dict[str, Any], pd.DataFrame]] = {}
+        for item in sorted(self.directory.glob("item=*")):
+            meta, data = item / "meta.json", item / "frame.parquet"
+            if meta.exists() and data.exists():
+                frame = pd.read_parquet(data)
+                frame = frame.set_index(frame.columns[0])
+                out[int(item.name.split("=", 1)[1])] = (json.loads(meta.read_text()), frame)
+        return out
+
+
+def write_json_atomic(path: str | Path, payload: Any) -> Path:
+    """Write JSON via a temp file in the same directory and ``os.replace``."""
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    tmp = p.with_name(f".{p.name}.{uuid.uuid4().hex}.tmp")
+    tmp.write_text(json.dumps(payload, indent=2, default=str))
+    os.replace(tmp, p)
+    return p

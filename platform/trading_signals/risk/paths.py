@@ -1,0 +1,139 @@
+"""Monte Carlo path generators: GBM, stationary block bootstrap, GARCH(1,1) with Student-t shocks.
+
+Every generator takes an explicit ``numpy.random.Generator`` and returns a ``(n_paths, horizon)``
+array of simple per-period returns, so the caller controls seeding (see :mod:`.montecarlo`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit
+
+from trading_signals._typing import FloatArray
+from trading_signals.errors import DataError
+
+
+@dataclass(frozen=True)
+class GBMParams:
+    """Per-period drift ``mu`` and volatility ``sigma`` of log returns."""
+
+    mu: float
+    sigma: float
+
+    @classmethod
+    def from_returns(cls, returns: FloatArray) -> GBMParams:
+        """Estimate from simple returns (mean and std of ``log1p(returns)``, ddof=1)."""
+        logr = np.log1p(clean_returns(returns, minimum=2))
+        return cls(mu=float(logr.mean()), sigma=float(logr.std(ddof=1)))
+
+
+@dataclass(frozen=True)
+class GarchParams:
+    """GARCH(1,1) with Student-t shocks, in return units (not percent)."""
+
+    mu: float
+    omega: float
+    alpha: float
+    beta: float
+    nu: float
+    last_variance: float
+
+    @classmethod
+    def fit(cls, returns: FloatArray) -> GarchParams:
+        """Fit with ``arch`` (constant mean, GARCH(1,1), Student-t) on returns scaled by 100.
+
+        Notes
+        -----
+        The fit uses the whole ``returns`` history given; pass only in-sample returns.
+        """
+        from arch import arch_model
+
+        r = clean_returns(returns, minimum=50) * 100.0
+        res = arch_model(r, mean="Constant", vol="GARCH", p=1, q=1, dist="t").fit(disp="off")
+        p = res.params
+        cond_var = float(res.conditional_volatility[-1] ** 2)
+        # arch reports percent units: variance scales by 1e-4, mean by 1e-2.
+        return cls(
+            mu=float(p["mu"]) / 100.0,
+            omega=float(p["omega"]) / 1e4,
+            alpha=float(p["alpha[1]"]),
+            beta=float(p["beta[1]"]),
+            nu=float(p["nu"]),
+            last_variance=cond_var / 1e4,
+        )
+
+
+def gbm_returns(params: GBMParams, *, n_paths: int, horizon: int, rng: np.random.Generator) -> FloatArray:
+    """Simulate GBM simple returns ``exp(mu + sigma * Z) - 1``, vectorized.
+
+    ``mu`` is the mean log return per period (it already includes the ``-sigma**2/2`` Ito term
+    when estimated from data by :meth:`GBMParams.from_returns`).
+    """
+    z = rng.standard_normal((n_paths, horizon))
+    return np.expm1(params.mu + params.sigma * z)
+
+
+def bootstrap_returns(
+    returns: FloatArray, *, n_paths: int, horizon: int, mean_block: float, rng: np.random.Generator
+) -> FloatArray:
+    """Stationary block bootstrap (Politis and Romano, 1994) of a strategy's own returns.
+
+    Blocks start at uniform random positions and have geometric lengths with mean
+    ``mean_block``; the series wraps around at its end.
+    """
+    r = clean_returns(returns, minimum=2)
+    if mean_block < 1:
+        raise DataError(f"mean_block must be >= 1 bar, got {mean_block}")
+    starts = rng.integers(0, r.size, size=(n_paths, horizon))
+    new_block = rng.random((n_paths, horizon)) < 1.0 / mean_block
+    return _bootstrap_kernel(r, starts, new_block)
+
+
+def garch_returns(params: GarchParams, *, n_paths: int, horizon: int, rng: np.random.Generator) -> FloatArray:
+    """Simulate GARCH(1,1)-t returns forward from the fitted last conditional variance."""
+    if params.nu <= 2:
+        raise DataError(f"Student-t degrees of freedom must exceed 2, got {params.nu}")
+    shocks = rng.standard_t(params.nu, size=(n_paths, horizon)) / np.sqrt(params.nu / (params.nu - 2.0))
+    return _garch_kernel(shocks, params.mu, params.omega, params.alpha, params.beta, params.last_variance)
+
+
+@njit(cache=True)
+def _bootstrap_kernel(r: FloatArray, starts: np.ndarray, new_block: np.ndarray) -> FloatArray:
+    n_paths, horizon = starts.shape
+    out = np.empty((n_paths, horizon))
+    n = r.size
+    for i in range(n_paths):
+        pos = starts[i, 0]
+        for t in range(horizon):
+            if t > 0:
+                pos = starts[i, t] if new_block[i, t] else (pos + 1) % n
+            out[i, t] = r[pos]
+    return out
+
+
+@njit(cache=True)
+def _garch_kernel(
+    shocks: FloatArray, mu: float, omega: float, alpha: float, beta: float, h0: float
+) -> FloatArray:
+    n_paths, horizon = shocks.shape
+    out = np.empty((n_paths, horizon))
+    for i in range(n_paths):
+        h = h0
+        for t in range(horizon):
+            eps = np.sqrt(h) * shocks[i, t]
+            out[i, t] = mu + eps
+            h = omega + alpha * eps * eps + beta * h
+    return out
+
+
+def clean_returns(returns: FloatArray, *, minimum: int) -> FloatArray:
+    """Return the finite returns, checking there are ``minimum`` of them and none is <= -100%."""
+    r = np.asarray(returns, dtype=np.float64)
+    r = r[np.isfinite(r)]
+    if r.size < minimum:
+        raise DataError(f"need at least {minimum} finite returns to fit a path model, got {r.size}")
+    if np.any(r <= -1.0):
+        raise DataError("returns must be > -100% to simulate wealth paths (a return <= -1 wipes out)")
+    return r
