@@ -19,8 +19,9 @@ from rich.table import Table
 
 from trading_signals.errors import TradingSignalsError
 
-console = Console()
-err_console = Console(stderr=True)
+# Pipes and CI logs get a wide console instead of Rich's 80-column fallback.
+console = Console(width=None if sys.stdout.isatty() else 140)
+err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 140)
 
 JSON_OPTION = typer.Option(False, "--json", help="Print a machine-readable JSON document instead of tables.")
 
