@@ -1,9 +1,91 @@
-"""CLI commands of the demo area (registered by trading_signals.cli)."""
+"""``tsig demo``: the README's first command: the whole study on the embedded default."""
 
 from __future__ import annotations
 
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
 import typer
+
+from trading_signals.cli._output import JSON_OPTION, console, print_json, table, user_errors
+from trading_signals.config import RunConfig, load_config
+from trading_signals.config.study import StudyConfig, UniverseConfig
+
+STAGES = ("import", "features", "signals", "portfolio", "walkforward", "montecarlo")
+
+
+def demo_config(*, synthetic: int, lake: Path, runs: Path) -> RunConfig:
+    """The embedded default: packaged S&P 500 + NASDAQ plus ``synthetic`` seeded symbols."""
+    return RunConfig(
+        name="demo",
+        data={"lake": str(lake)},  # type: ignore[arg-type]
+        study=StudyConfig(universe=UniverseConfig(sample=True, synthetic_symbols=synthetic),
+                          runs=str(runs)),
+    )
 
 
 def register(app: typer.Typer) -> None:
-    """Add this area's commands to ``app``."""
+    @app.command("demo")
+    def demo(
+        synthetic: int = typer.Option(200, "--synthetic", help="Seeded synthetic symbols added to the sample data."),
+        config: Path | None = typer.Option(None, "--config", help="Run this YAML config instead of the embedded default."),
+        lake: Path = typer.Option(Path("lake"), "--lake"),
+        runs: Path = typer.Option(Path("runs"), "--runs"),
+        use_ray: bool = typer.Option(True, "--ray/--serial", help="Run on Ray (local unless RAY_ADDRESS) or serially."),
+        address: str | None = typer.Option(None, "--address"),
+        as_json: bool = JSON_OPTION,
+    ) -> None:
+        """Import sample + synthetic data through the gate, build features and confluence signals,
+        backtest a portfolio, run walk-forward and Monte Carlo, and print a summary."""
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        from trading_signals.distributed.backtest_study import run_backtest_study
+
+        with user_errors():
+            cfg = load_config(config) if config else demo_config(synthetic=synthetic, lake=lake, runs=runs)
+            progress = Progress(TextColumn("{task.description:12s}"), BarColumn(), MofNCompleteColumn(),
+                                TimeElapsedColumn(), console=console, disable=as_json)
+            tasks: dict[str, Any] = {}
+            with progress:
+                def on_stage(stage: str, done: int, total: int) -> None:
+                    if stage not in tasks:
+                        tasks[stage] = progress.add_task(stage, total=max(total, 1))
+                    progress.update(tasks[stage], completed=done, total=max(total, 1))
+
+                result = run_backtest_study(cfg, use_ray=use_ray, address=address, on_stage=on_stage)
+        if as_json:
+            print_json(result.summary)
+            return
+        _render(result.summary)
+
+
+def _render(s: dict[str, Any]) -> None:
+    d = s["data"]
+    console.print(table("data (through the quality gate)", ["symbols", "rows in", "clean", "quarantined", "lake"],
+                        [[d["symbols"], d.get("rows_in"), d.get("rows_clean"), d.get("rows_quarantined"), d["lake"]]]))
+    latest = s["signals"]["latest"]
+    shown = [k for k in latest if not k.startswith("SYN")] or list(latest)[:3]
+    console.print(table("latest confluence signal", ["symbol", "signal", "score", "explanation"],
+                        [[k, latest[k]["signal"], latest[k]["confluence_score"], latest[k]["explanation"]]
+                         for k in shown]))
+    counts = Counter(v["signal"] for k, v in latest.items() if k.startswith("SYN"))
+    if counts:
+        console.print(f"synthetic universe, latest labels: {dict(sorted(counts.items(), key=str))}")
+    cols = ["total_return", "annual_return", "sharpe", "max_drawdown", "n_trades"]
+    console.print(table("portfolio backtests (confluence, next-open fills, costs)", ["portfolio", "symbols", *cols],
+                        [[k, v.get("symbols"), *[v.get(c) for c in cols]] for k, v in s["portfolios"].items()]))
+    wf = s.get("walkforward", {})
+    if wf:
+        console.print(table("walk-forward (SMA search per window, out of sample)",
+                            ["symbol", "windows", "oos_sharpe", "oos_max_drawdown", "oos_psr", "deflated_sharpe"],
+                            [[k, v["windows"], v.get("oos_sharpe"), v.get("oos_max_drawdown"), v.get("oos_psr"),
+                              v.get("deflated_sharpe")] for k, v in wf.items()]))
+    mc = s.get("montecarlo", {})
+    if mc:
+        cols = ["var_95", "cvar_95", "var_99", "prob_loss", "max_drawdown_p95"]
+        console.print(table("Monte Carlo (horizon returns; losses positive)", ["portfolio", *cols],
+                            [[k, *[v.get(c) for c in cols]] for k, v in mc.items()]))
+    console.print(f"stage seconds: {s['seconds']}")
+    console.print(f"[bold]outputs:[/] {s['run_dir']}  (summary.json, portfolio/, walkforward/, montecarlo/, "
+                  f"features/, signals/); lake: {d['lake']}; import report: {d.get('report')}")

@@ -12,6 +12,7 @@ from trading_signals.config.models import ModelConfig
 from trading_signals.config.risk import RiskConfig
 from trading_signals.config.sentiment import SentimentConfig
 from trading_signals.config.signals import SignalsConfig
+from trading_signals.config.study import StudyConfig
 from trading_signals.config.tune import TuneConfig
 
 
@@ -27,6 +28,7 @@ class RunConfig(FrozenModel):
     risk: RiskConfig = RiskConfig()
     models: ModelConfig = ModelConfig()
     tune: TuneConfig = TuneConfig()
+    study: StudyConfig = StudyConfig()
 
 
 def load_config(path: str | Path) -> RunConfig:
