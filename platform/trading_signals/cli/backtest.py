@@ -1,9 +1,184 @@
-"""CLI commands of the backtest area (registered by trading_signals.cli)."""
+"""CLI commands of the backtest area: ``tsig backtest`` and ``tsig sweep``."""
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
+from typing import Any
+
 import typer
+
+from trading_signals.cli._output import JSON_OPTION, console, emit, kv_table, table, user_errors
+from trading_signals.errors import ConfigError
+
+
+def _split(values: list[str] | None) -> list[str]:
+    return [s.strip() for v in values or [] for s in v.split(",") if s.strip()]
+
+
+def _range(text: str, *, name: str) -> range:
+    """Parse ``start:stop[:step]`` (stop exclusive, like Python) or a single integer."""
+    try:
+        parts = [int(p) for p in text.split(":")]
+    except ValueError as exc:
+        raise ConfigError(f"--{name} {text!r}: use start:stop[:step] with integers, e.g. 5:50:1") from exc
+    if len(parts) == 1:
+        return range(parts[0], parts[0] + 1)
+    if len(parts) not in (2, 3) or (len(parts) == 3 and parts[2] <= 0):
+        raise ConfigError(f"--{name} {text!r}: use start:stop[:step] with a positive step")
+    return range(*parts)
+
+
+def _load_cfg(config: Path | None) -> Any:
+    from trading_signals.config import RunConfig, load_config
+
+    return load_config(config) if config is not None else RunConfig()
+
+
+def _positions(bars: dict[str, Any], *, strategy: str, fast: int, slow: int, long_only: bool,
+               signals: Path | None, timeframe: str) -> Any:
+    import pandas as pd
+
+    from trading_signals.backtest import strategies
+
+    per: dict[str, pd.Series] = {}
+    for sym, frame in bars.items():
+        if strategy == "sma_cross":
+            per[sym] = strategies.sma_cross(frame, fast=fast, slow=slow, long_only=long_only)
+        elif strategy == "confluence":
+            if signals is None:
+                raise ConfigError("--strategy confluence needs --signals DIR (written by `tsig signals`)")
+            from trading_signals.data.signals_lake import read_signals
+
+            sig = read_signals(signals, symbol=sym, timeframe=timeframe)
+            target = strategies.confluence(sig, long_only=long_only)
+            # Signals may start later or stop earlier than the bars: hold flat outside them.
+            per[sym] = target[target.index.isin(frame.index)]
+        else:
+            raise ConfigError(f"--strategy {strategy!r}: use sma_cross or confluence")
+    # Equal capital per symbol: gross exposure stays <= 1.
+    return pd.DataFrame(per).fillna(0.0) / len(per)
+
+
+def _run_backtest(lake: Path, symbols: list[str], *, strategy: str, fast: int, slow: int,
+                  long_only: bool, signals: Path | None, config: Path | None, out: Path,
+                  timeframe: str) -> dict[str, Any]:
+    from trading_signals.backtest import run_backtest
+    from trading_signals.config import FrozenModel, RunConfig, config_id
+    from trading_signals.data.lake import list_symbols, read_panel
+    from trading_signals.data.runs import run_dir, write_frame_atomic, write_json_atomic
+
+    cfg = _load_cfg(config)
+    symbols = symbols or list_symbols(lake, timeframe=timeframe)
+    bars = read_panel(lake, timeframe=timeframe, symbols=symbols)
+    positions = _positions(bars, strategy=strategy, fast=fast, slow=slow, long_only=long_only,
+                           signals=signals, timeframe=timeframe)
+    res = run_backtest(bars, positions, **cfg.backtest.engine_kwargs())
+
+    class BacktestRun(FrozenModel):
+        run: RunConfig
+        strategy: str
+        params: dict[str, Any]
+        symbols: list[str]
+        timeframe: str
+
+    params = {"fast": fast, "slow": slow, "long_only": long_only} if strategy == "sma_cross" \
+        else {"long_only": long_only, "signals": str(signals)}
+    rid = config_id(BacktestRun(run=cfg, strategy=strategy, params=params, symbols=sorted(bars),
+                                timeframe=timeframe))
+    folder = run_dir(out, rid, "backtest")
+    write_frame_atomic(res.equity.to_frame().assign(returns=res.returns), folder / "equity.parquet")
+    write_frame_atomic(res.trades, folder / "trades.parquet")
+    write_frame_atomic(res.positions, folder / "positions.parquet")
+    summary = {"config_id": rid, "run_dir": str(folder), "strategy": strategy, "params": params,
+               "symbols": sorted(bars), "timeframe": timeframe,
+               "start": res.equity.index[0], "end": res.equity.index[-1],
+               "metrics": res.metrics, "engine": res.config}
+    from trading_signals.cli._output import to_jsonable
+
+    write_json_atomic(to_jsonable(summary), folder / "summary.json")
+    return summary
+
+
+def _render_backtest(summary: dict[str, Any]) -> None:
+    keys = ("total_return", "annual_return", "annual_volatility", "sharpe", "sortino",
+            "max_drawdown", "max_drawdown_duration", "n_trades", "win_rate", "profit_factor",
+            "exposure", "turnover", "final_equity", "total_costs")
+    console.print(kv_table(f"backtest {summary['strategy']} {summary['params']} on "
+                           f"{', '.join(summary['symbols'])}", {k: summary["metrics"].get(k) for k in keys}))
+    console.print(f"run {summary['config_id']} written to {summary['run_dir']}")
+
+
+def backtest_command(
+    lake: Path = typer.Option(..., "--lake", help="OHLCV lake directory."),
+    symbols: list[str] | None = typer.Option(None, "--symbols", help="Symbols (repeat or comma-separate); default: all."),
+    strategy: str = typer.Option("sma_cross", "--strategy", help="sma_cross or confluence."),
+    fast: int = typer.Option(10, "--fast", help="Fast SMA window (sma_cross)."),
+    slow: int = typer.Option(50, "--slow", help="Slow SMA window (sma_cross)."),
+    long_only: bool = typer.Option(False, "--long-only", help="No short positions."),
+    signals: Path | None = typer.Option(None, "--signals", help="Signals directory (confluence)."),
+    config: Path | None = typer.Option(None, "--config", help="Run config YAML (backtest section: costs, fills, limits)."),
+    out: Path = typer.Option(Path("runs"), "--out", help="Root of run directories."),
+    timeframe: str = typer.Option("1d", "--timeframe"),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Backtest a strategy on lake bars; write equity/trades/positions Parquet + summary.json."""
+    with user_errors():
+        summary = _run_backtest(lake, _split(symbols), strategy=strategy, fast=fast, slow=slow,
+                                long_only=long_only, signals=signals, config=config, out=out,
+                                timeframe=timeframe)
+    emit(summary, as_json=as_json, render=_render_backtest)
+
+
+def sweep_command(
+    lake: Path = typer.Option(..., "--lake", help="OHLCV lake directory."),
+    symbol: str = typer.Option(..., "--symbol", help="Symbol to sweep."),
+    fast: str = typer.Option("5:50:1", "--fast", help="Fast windows start:stop[:step] (stop exclusive)."),
+    slow: str = typer.Option("20:200:5", "--slow", help="Slow windows start:stop[:step]."),
+    top: int = typer.Option(10, "--top", help="How many pairs to print (by Sharpe)."),
+    long_only: bool = typer.Option(False, "--long-only"),
+    use_ray: bool = typer.Option(False, "--ray/--serial", help="Shard the grid across Ray tasks."),
+    address: str | None = typer.Option(None, "--address", help="Ray address (with --ray)."),
+    config: Path | None = typer.Option(None, "--config", help="Run config YAML (costs, fill)."),
+    timeframe: str = typer.Option("1d", "--timeframe"),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Run an SMA-cross grid on one symbol (numba, optionally on Ray) and print the top pairs."""
+    with user_errors():
+        from trading_signals.backtest import sma_sweep
+        from trading_signals.data.lake import read_bars
+
+        cfg = _load_cfg(config).backtest
+        opts = {"fill": cfg.fill, "commission_bps": cfg.commission_bps, "slippage_bps": cfg.slippage_bps,
+                "spread_bps": cfg.spread_bps, "initial_cash": cfg.initial_cash, "long_only": long_only,
+                "close_at_end": cfg.close_at_end, "periods_per_year": cfg.periods_per_year}
+        bars = read_bars(lake, symbol=symbol, timeframe=timeframe)
+        fr, sr = _range(fast, name="fast"), _range(slow, name="slow")
+        t0 = time.perf_counter()
+        if use_ray:
+            from trading_signals.distributed.runtime import ensure_ray
+            from trading_signals.distributed.sweep import sma_sweep_ray
+
+            ensure_ray(address)
+            t0 = time.perf_counter()
+            res = sma_sweep_ray(bars, fr, sr, **opts)
+        else:
+            res = sma_sweep(bars, fr, sr, **opts)
+        elapsed = time.perf_counter() - t0
+        best = res.sort_values("sharpe", ascending=False, na_position="last").head(top)
+    payload = {"symbol": symbol, "n_pairs": len(res), "seconds": elapsed,
+               "backtests_per_second": len(res) / elapsed if elapsed > 0 else None,
+               "ray": use_ray, "top": best}
+    emit(payload, as_json=as_json, render=_render_sweep)
+
+
+def _render_sweep(p: dict[str, Any]) -> None:
+    top = p["top"]
+    console.print(table(f"sweep {p['symbol']}: {p['n_pairs']} pairs in {p['seconds']:.3f} s",
+                        list(top.columns), top.itertuples(index=False)))
 
 
 def register(app: typer.Typer) -> None:
     """Add this area's commands to ``app``."""
+    app.command("backtest")(backtest_command)
+    app.command("sweep")(sweep_command)

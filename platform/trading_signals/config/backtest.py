@@ -1,4 +1,4 @@
-"""Backtest section: fills, costs and sizing."""
+"""Backtest section: fills, costs, exposure limits, volatility targeting and sweeps."""
 
 from __future__ import annotations
 
@@ -10,7 +10,25 @@ from trading_signals.config._base import FrozenModel
 
 
 class BacktestConfig(FrozenModel):
+    """Engine options; field names match :func:`trading_signals.backtest.run_backtest` keywords.
+
+    ``engine_kwargs()`` returns exactly the keywords ``run_backtest`` takes.
+    """
+
     fill: Literal["next_open", "next_close"] = "next_open"
     commission_bps: float = Field(1.0, ge=0)
     slippage_bps: float = Field(1.0, ge=0)
+    spread_bps: float = Field(0.0, ge=0)
     initial_cash: float = Field(10_000.0, gt=0)
+    max_gross: float | None = Field(None, ge=0)
+    max_net: float | None = Field(None, ge=0)
+    target_vol: float | None = Field(None, gt=0)
+    vol_window: int = Field(20, ge=2)
+    max_vol_scale: float = Field(3.0, gt=0)
+    rebalance: Literal["on_change", "every_bar"] = "on_change"
+    close_at_end: Literal["last_close", "last_open"] = "last_close"
+    periods_per_year: float | None = Field(None, gt=0)
+
+    def engine_kwargs(self) -> dict[str, object]:
+        """Return the keyword arguments of ``run_backtest``."""
+        return self.model_dump()

@@ -9,6 +9,7 @@ from trading_signals.config.backtest import BacktestConfig
 from trading_signals.config.data import DataConfig
 from trading_signals.config.features import FeaturesConfig
 from trading_signals.config.models import ModelConfig
+from trading_signals.config.remote import RemoteConfig
 from trading_signals.config.risk import RiskConfig
 from trading_signals.config.sentiment import SentimentConfig
 from trading_signals.config.signals import SignalsConfig
@@ -21,6 +22,7 @@ class RunConfig(FrozenModel):
 
     name: str = "run"
     data: DataConfig = DataConfig()
+    remote: RemoteConfig = RemoteConfig()
     features: FeaturesConfig = FeaturesConfig()
     sentiment: SentimentConfig = SentimentConfig()
     signals: SignalsConfig = SignalsConfig()

@@ -1,0 +1,62 @@
+r"""Ray job entrypoint: build the features lake on a cluster (same work as `tsig features --ray`).
+
+    ray job submit --working-dir . --runtime-env-json '{"env_vars": {"PYTHONPATH": "platform"}}' \
+        -- python jobs/features.py --lake /data/lake --out /data/lake --higher 1w
+
+Inside a job, RAY_ADDRESS is set and ``ensure_ray()`` joins the cluster; run standalone, it
+starts a local Ray. Prints a JSON summary; exits 1 on any failure, 2 on bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import traceback
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--lake", required=True, help="bars lake root")
+    p.add_argument("--out", required=True, help="features lake root")
+    p.add_argument("--timeframe", default="1d")
+    p.add_argument("--symbols", default="", help="comma-separated; default all")
+    p.add_argument("--higher", default="", help="comma-separated higher timeframes, e.g. 1w")
+    p.add_argument("--config", default=None, help="run config YAML (features section)")
+    p.add_argument("--engine", default="tasks", choices=["tasks", "data"])
+    p.add_argument("--address", default=None)
+    return p.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    from trading_signals.config import config_id, load_config
+    from trading_signals.config.run import RunConfig
+    from trading_signals.distributed.features import build_features_ray
+    from trading_signals.distributed.runtime import ensure_ray
+    from trading_signals.errors import TradingSignalsError
+    from trading_signals.features.pipeline import FeatureComputer
+
+    cfg = load_config(args.config) if args.config else RunConfig()
+    compute = FeatureComputer.from_config(cfg.features)
+    if args.higher:
+        compute = FeatureComputer(spec=compute.spec, ml=compute.ml,
+                                  higher_timeframes=tuple(t for t in args.higher.split(",") if t))
+    symbols = [s for s in args.symbols.split(",") if s] or None
+    try:
+        ensure_ray(args.address)
+        summary = build_features_ray(args.lake, args.out, timeframe=args.timeframe,
+                                     symbols=symbols, compute=compute, engine=args.engine)
+    except TradingSignalsError as exc:
+        print(f"features job failed (config_id={config_id(cfg)}): {exc}", file=sys.stderr)
+        return 2
+    except Exception:  # noqa: BLE001 - entrypoint: report any failure, exit non-zero
+        print(f"features job failed (config_id={config_id(cfg)}):", file=sys.stderr)
+        traceback.print_exc()
+        return 1
+    print(json.dumps({"config_id": config_id(cfg), **summary.to_dict()}, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,221 @@
+"""Lane kernels (panel fast path), moving averages and close-only oscillators.
+
+Inputs are wide ``(n_bars, n_lanes)`` arrays, one lane per symbol, NaN-free. Each lane runs
+exactly the scalar kernel's arithmetic (so results are bit-identical to the per-symbol path);
+the inner loop over lanes lets LLVM vectorise the recurrences across symbols (AVX2: 4 lanes per
+instruction) and overlap their latency chains, which is where the speed-up over TA-Lib's one
+series at a time comes from.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from trading_signals.features._kernels_ma import EPS, LINREG_RESYNC
+
+
+@njit(cache=True, error_model="numpy")
+def sma_l(x, n, first, out):  # type: ignore[no-untyped-def]
+    m, nl = x.shape
+    if m < first + n:
+        return
+    tot = np.zeros(nl)
+    for i in range(first, first + n - 1):
+        for j in range(nl):
+            tot[j] += x[i, j]
+    for i in range(first + n - 1, m):
+        for j in range(nl):
+            t = tot[j] + x[i, j]
+            out[i, j] = t / n
+            tot[j] = t - x[i - n + 1, j]
+
+
+@njit(cache=True, error_model="numpy")
+def ema_l(x, n, first, out):  # type: ignore[no-untyped-def]
+    m, nl = x.shape
+    seed = first + n - 1
+    if seed >= m:
+        return
+    k = 2.0 / (n + 1)
+    prev = np.zeros(nl)
+    for i in range(first, seed + 1):
+        for j in range(nl):
+            prev[j] += x[i, j]
+    for j in range(nl):
+        prev[j] = prev[j] / n
+        out[seed, j] = prev[j]
+    for i in range(seed + 1, m):
+        for j in range(nl):
+            p = ((x[i, j] - prev[j]) * k) + prev[j]
+            prev[j] = p
+            out[i, j] = p
+
+
+@njit(cache=True, error_model="numpy")
+def macd_l(x, fast, slow, signal, out_macd, out_signal, out_hist):  # type: ignore[no-untyped-def]
+    m, nl = x.shape
+    start = slow - 1
+    first_out = start + signal - 1
+    if first_out >= m:
+        return
+    ef = np.full((m, nl), np.nan)
+    ema_l(x, fast, slow - fast, ef)
+    ema_l(x, slow, 0, out_macd)
+    for i in range(start, m):
+        for j in range(nl):
+            out_macd[i, j] = ef[i, j] - out_macd[i, j]
+    ema_l(out_macd, signal, start, out_signal)
+    for i in range(start, first_out):
+        for j in range(nl):
+            out_macd[i, j] = np.nan
+    for i in range(first_out, m):
+        for j in range(nl):
+            out_hist[i, j] = out_macd[i, j] - out_signal[i, j]
+
+
+@njit(cache=True, error_model="numpy")
+def trix_l(x, n, out):  # type: ignore[no-untyped-def]
+    m, nl = x.shape
+    first_out = 3 * (n - 1) + 1
+    if first_out >= m:
+        return
+    e1 = np.full((m, nl), np.nan)
+    e2 = np.full((m, nl), np.nan)
+    ema_l(x, n, 0, e1)
+    ema_l(e1, n, n - 1, e2)
+    ema_l(e2, n, 2 * (n - 1), e1)  # e1 now holds EMA^3 from bar 3n-3
+    for i in range(first_out, m):
+        for j in range(nl):
+            prev = e1[i - 1, j]
+            out[i, j] = ((e1[i, j] / prev) - 1.0) * 100.0 if prev != 0.0 else 0.0
+
+
+@njit(cache=True, error_model="numpy")
+def stddev_l(x, n, nbdev, out):  # type: ignore[no-untyped-def]
+    m, nl = x.shape
+    if m < n:
+        return
+    t1 = np.zeros(nl)
+    t2 = np.zeros(nl)
+    for i in range(n - 1):
+        for j in range(nl):
+            v = x[i, j]
+            t1[j] += v
+            t2[j] += v * v
+    for i in range(n - 1, m):
+        for j in range(nl):
+            v = x[i, j]
+            a = t1[j] + v
+            b = t2[j] + v * v
+            mean1 = a / n
+            var = b / n - mean1 * mean1
+            w = x[i - n + 1, j]
+            t1[j] = a - w
+            t2[j] = b - w * w
+            if var < EPS:
+                out[i, j] = 0.0
+            elif nbdev != 1.0:
+                out[i, j] = np.sqrt(var) * nbdev
+            else:
+                out[i, j] = np.sqrt(var)
+
+
+@njit(cache=True, error_model="numpy")
+def bbands_l(x, n, devup, devdn, out_up, out_mid, out_lo):  # type: ignore[no-untyped-def]
+    m, nl = x.shape
+    if m < n:
+        return
+    sma_l(x, n, 0, out_mid)
+    t2 = np.zeros(nl)
+    for i in range(n - 1):
+        for j in range(nl):
+            t2[j] += x[i, j] * x[i, j]
+    for i in range(n - 1, m):
+        for j in range(nl):
+            v = x[i, j]
+            b = t2[j] + v * v
+            mean2 = b / n
+            w = x[i - n + 1, j]
+            t2[j] = b - w * w
+            mid = out_mid[i, j]
+            mean2 -= mid * mid
+            sd = np.sqrt(mean2) if mean2 >= EPS else 0.0
+            out_up[i, j] = mid + sd * devup
+            out_lo[i, j] = mid - sd * devdn
+
+
+@njit(cache=True, error_model="numpy")
+def linreg_slope_l(x, n, out):  # type: ignore[no-untyped-def]
+    # Same O(1) running sums and re-sync schedule as ``linreg_slope_into``.
+    m, nl = x.shape
+    if m < n:
+        return
+    sum_x = n * (n - 1) * 0.5
+    sum_x_sqr = n * (n - 1) * (2 * n - 1) / 6.0
+    divisor = sum_x * sum_x - n * sum_x_sqr
+    sy = np.zeros(nl)
+    sxy = np.zeros(nl)
+    for t in range(n - 1, m):
+        if t == n - 1 or t % LINREG_RESYNC == 0:
+            sy[:] = 0.0
+            sxy[:] = 0.0
+            for i in range(n - 1, -1, -1):
+                for j in range(nl):
+                    v = x[t - i, j]
+                    sy[j] += v
+                    sxy[j] += i * v
+        else:
+            for j in range(nl):
+                old = x[t - n, j]
+                a = sxy[j] + sy[j] - n * old
+                sxy[j] = a
+                sy[j] = sy[j] - old + x[t, j]
+        for j in range(nl):
+            out[t, j] = (n * sxy[j] - sum_x * sy[j]) / divisor
+
+
+@njit(cache=True, error_model="numpy")
+def roc_mom_l(x, n, is_roc, out):  # type: ignore[no-untyped-def]
+    m, nl = x.shape
+    for t in range(n, m):
+        for j in range(nl):
+            prev = x[t - n, j]
+            if is_roc:
+                out[t, j] = ((x[t, j] / prev) - 1.0) * 100.0 if prev != 0.0 else 0.0
+            else:
+                out[t, j] = x[t, j] - prev
+
+
+@njit(cache=True, error_model="numpy")
+def rsi_l(x, n, out):  # type: ignore[no-untyped-def]
+    m, nl = x.shape
+    if m <= n:
+        return
+    gain = np.zeros(nl)
+    loss = np.zeros(nl)
+    for i in range(1, n + 1):
+        for j in range(nl):
+            d = x[i, j] - x[i - 1, j]
+            if d < 0:
+                loss[j] -= d
+            else:
+                gain[j] += d
+    for j in range(nl):
+        loss[j] /= n
+        gain[j] /= n
+        s = gain[j] + loss[j]
+        out[n, j] = 100.0 * (gain[j] / s) if abs(s) >= EPS else 0.0
+    for i in range(n + 1, m):
+        for j in range(nl):
+            d = x[i, j] - x[i - 1, j]
+            lo = loss[j] * (n - 1)
+            g = gain[j] * (n - 1)
+            lo = lo - d if d < 0 else lo
+            g = g if d < 0 else g + d
+            lo /= n
+            g /= n
+            loss[j] = lo
+            gain[j] = g
+            s = g + lo
+            out[i, j] = 100.0 * (g / s) if abs(s) >= EPS else 0.0

@@ -1,0 +1,127 @@
+"""Lane kernels (panel fast path) for volume indicators: OBV, AD, ADOSC, MFI, VWAP.
+
+Wide ``(n_bars, n_lanes)`` NaN-free inputs; each lane repeats the scalar kernel's arithmetic.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True, error_model="numpy")
+def obv_l(c, v, out):  # type: ignore[no-untyped-def]
+    m, nl = c.shape
+    if m == 0:
+        return
+    obv = v[0].copy()
+    for j in range(nl):
+        out[0, j] = obv[j]
+    for t in range(1, m):
+        for j in range(nl):
+            x = c[t, j]
+            p = c[t - 1, j]
+            o = obv[j]
+            o = o + v[t, j] if x > p else o
+            o = o - v[t, j] if x < p else o
+            obv[j] = o
+            out[t, j] = o
+
+
+@njit(cache=True, error_model="numpy")
+def ad_l(h, lo, c, v, out):  # type: ignore[no-untyped-def]
+    m, nl = c.shape
+    for t in range(m):
+        for j in range(nl):
+            rng = h[t, j] - lo[t, j]
+            ad = out[t - 1, j] if t > 0 else 0.0
+            step = (((c[t, j] - lo[t, j]) - (h[t, j] - c[t, j])) / rng) * v[t, j]
+            out[t, j] = ad + step if rng > 0.0 else ad
+
+
+@njit(cache=True, error_model="numpy")
+def adosc_l(h, lo, c, v, fast, slow, out):  # type: ignore[no-untyped-def]
+    m, nl = c.shape
+    start = max(fast, slow) - 1
+    if m <= start:
+        return
+    kf = 2.0 / (fast + 1)
+    ks = 2.0 / (slow + 1)
+    ad = np.empty((m, nl))
+    ad_l(h, lo, c, v, ad)
+    ef = ad[0].copy()
+    es = ad[0].copy()
+    for t in range(1, m):
+        for j in range(nl):
+            a = ad[t, j]
+            f = (kf * a) + ((1.0 - kf) * ef[j])
+            s = (ks * a) + ((1.0 - ks) * es[j])
+            ef[j] = f
+            es[j] = s
+            if t >= start:
+                out[t, j] = f - s
+
+
+@njit(cache=True, error_model="numpy")
+def mfi_l(h, lo, c, v, n, out):  # type: ignore[no-untyped-def]
+    m, nl = c.shape
+    if m <= n:
+        return
+    pos = np.zeros((n, nl))  # circular buffers of the last n flows
+    neg = np.zeros((n, nl))
+    ps = np.zeros(nl)
+    ns = np.zeros(nl)
+    prev = np.empty(nl)
+    for j in range(nl):
+        prev[j] = (h[0, j] + lo[0, j] + c[0, j]) / 3.0
+    for t in range(1, m):
+        slot = t % n
+        for j in range(nl):
+            tp = (h[t, j] + lo[t, j] + c[t, j]) / 3.0
+            d = tp - prev[j]
+            prev[j] = tp
+            flow = tp * v[t, j]
+            p = ps[j] - pos[slot, j] if t > n else ps[j]
+            q = ns[j] - neg[slot, j] if t > n else ns[j]
+            pos[slot, j] = flow if d > 0 else 0.0
+            neg[slot, j] = flow if d < 0 else 0.0
+            p = p + flow if d > 0 else p
+            q = q + flow if d < 0 else q
+            ps[j] = p
+            ns[j] = q
+            if t >= n:
+                s = p + q
+                out[t, j] = 0.0 if s < 1.0 else 100.0 * (p / s)
+
+
+@njit(cache=True, error_model="numpy")
+def _kahan(s, comp, x):  # type: ignore[no-untyped-def]
+    y = x - comp
+    t = s + y
+    return t, (t - s) - y
+
+
+@njit(cache=True, error_model="numpy")
+def vwap_l(h, lo, c, v, n, out):  # type: ignore[no-untyped-def]
+    m, nl = c.shape
+    if m < n:
+        return
+    st = np.zeros((5, nl))  # sum(tp*v), its compensation, sum(v), its compensation, nonzero count
+    for t in range(m):
+        for j in range(nl):
+            spv, cpv = _kahan(st[0, j], st[1, j], (h[t, j] + lo[t, j] + c[t, j]) / 3.0 * v[t, j])
+            sv, cv = _kahan(st[2, j], st[3, j], v[t, j])
+            nz = st[4, j] + (1.0 if v[t, j] != 0.0 else 0.0)
+            if t >= n:
+                k = t - n
+                x = -((h[k, j] + lo[k, j] + c[k, j]) / 3.0 * v[k, j])
+                spv, cpv = _kahan(spv, cpv, x)
+                sv, cv = _kahan(sv, cv, -v[k, j])
+                nz -= 1.0 if v[k, j] != 0.0 else 0.0
+            st[0, j] = spv
+            st[1, j] = cpv
+            st[2, j] = sv
+            st[3, j] = cv
+            st[4, j] = nz
+            if t >= n - 1:
+                out[t, j] = spv / sv if nz > 0.0 else np.nan

@@ -1,0 +1,59 @@
+"""Models: scikit-learn-contract estimators, purged splits, evaluation and a safe registry.
+
+Heavy modules (torch) load lazily: ``from trading_signals.models import AttentionLSTMRegressor``
+imports torch only when that name is used.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from trading_signals.models.base import DatasetReport, Predictor, forward_return, make_dataset
+from trading_signals.models.evaluate import (
+    directional_accuracy,
+    evaluate_predictions,
+    icir,
+    information_coefficient,
+    rank_information_coefficient,
+)
+from trading_signals.models.splits import PurgedTimeSeriesSplit, purged_walk_forward_splits
+
+_LAZY = {
+    "AttentionLSTMRegressor": "trading_signals.models.lstm",
+    "AttentionLSTMClassifier": "trading_signals.models.lstm",
+    "StackedEnsemble": "trading_signals.models.ensemble",
+    "LightGBMRegressor": "trading_signals.models.gbm",
+    "FitWindowScaler": "trading_signals.models.preprocessing",
+    "ModelRegistry": "trading_signals.models.registry",
+    "build_model": "trading_signals.models.factory",
+    "MODEL_FAMILIES": "trading_signals.models.factory",
+}
+
+__all__ = [
+    "MODEL_FAMILIES",
+    "AttentionLSTMClassifier",
+    "AttentionLSTMRegressor",
+    "DatasetReport",
+    "FitWindowScaler",
+    "LightGBMRegressor",
+    "ModelRegistry",
+    "Predictor",
+    "PurgedTimeSeriesSplit",
+    "StackedEnsemble",
+    "build_model",
+    "directional_accuracy",
+    "evaluate_predictions",
+    "forward_return",
+    "icir",
+    "information_coefficient",
+    "make_dataset",
+    "purged_walk_forward_splits",
+    "rank_information_coefficient",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'trading_signals.models' has no attribute {name!r}")

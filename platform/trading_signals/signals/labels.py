@@ -1,0 +1,86 @@
+"""Signal labels (STRONG_SELL..STRONG_BUY) and the threshold rule that assigns them."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import numpy as np
+import pandas as pd
+
+from trading_signals.config.signals import SignalThresholds
+
+
+class SignalLabel(str, Enum):
+    """The five signal labels, ordered from most bearish to most bullish."""
+
+    STRONG_SELL = "STRONG_SELL"
+    SELL = "SELL"
+    HOLD = "HOLD"
+    BUY = "BUY"
+    STRONG_BUY = "STRONG_BUY"
+
+    @property
+    def direction(self) -> int:
+        """Return -1 for sells, 0 for HOLD and +1 for buys."""
+        return int(np.sign(LABEL_TO_INT[self.value]))
+
+
+#: Label text -> ordinal position in {-2, ..., 2} (useful as a target position).
+LABEL_TO_INT: dict[str, int] = {
+    "STRONG_SELL": -2,
+    "SELL": -1,
+    "HOLD": 0,
+    "BUY": 1,
+    "STRONG_BUY": 2,
+}
+LABELS: tuple[str, ...] = tuple(LABEL_TO_INT)
+
+
+def label_scores(scores: pd.Series, *, thresholds: SignalThresholds) -> pd.Series:
+    """Map confluence scores in [0, 1] to label strings (None where the score is NaN).
+
+    Parameters
+    ----------
+    scores : Series
+        Confluence scores in [0, 1]; NaN means "no signal".
+    thresholds : SignalThresholds
+        Cut points: ``s <= strong_sell`` STRONG_SELL, ``s <= sell`` SELL, ``s < buy`` HOLD,
+        ``s < strong_buy`` BUY, else STRONG_BUY.
+
+    Returns
+    -------
+    Series
+        Object dtype, same index, values from :data:`LABELS` or None.
+
+    Notes
+    -----
+    Pointwise: the label at bar t depends only on the score at bar t.
+
+    Examples
+    --------
+    >>> s = pd.Series([0.1, 0.4, 0.5, 0.6, 0.9, float("nan")])
+    >>> label_scores(s, thresholds=SignalThresholds()).tolist()
+    ['STRONG_SELL', 'SELL', 'HOLD', 'BUY', 'STRONG_BUY', None]
+    """
+    x = scores.to_numpy(dtype=np.float64)
+    conds = [
+        x <= thresholds.strong_sell,
+        x <= thresholds.sell,
+        x < thresholds.buy,
+        x < thresholds.strong_buy,
+        x >= thresholds.strong_buy,
+    ]
+    out = np.select(conds, list(LABELS), default="")
+    values = out.astype(object)
+    values[np.isnan(x)] = None
+    return pd.Series(values, index=scores.index, name="signal", dtype=object)
+
+
+def label_direction(labels: pd.Series) -> pd.Series:
+    """Return -1/0/+1 per label (NaN where there is no label).
+
+    >>> label_direction(pd.Series(["BUY", "STRONG_SELL", None])).tolist()
+    [1.0, -1.0, nan]
+    """
+    ints = labels.map(LABEL_TO_INT).astype("float64")
+    return np.sign(ints)
