@@ -1,11 +1,14 @@
 # One-command set-up: every target creates the venv and installs the package on first use.
-PYTHON ?= python3
+# The interpreter that creates the venv, resolved before PATH points into the venv.
+PYTHON ?= $(shell command -v python3)
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 export RAY_USAGE_STATS_ENABLED ?= 0
 export HF_HUB_OFFLINE ?= 1
 export TRANSFORMERS_OFFLINE ?= 1
+# Subprocesses (Ray workers, `ray job` entrypoints) must find the venv's python first.
+export PATH := $(abspath $(BIN)):$(PATH)
 
 .PHONY: demo test bench install clean
 

@@ -45,6 +45,8 @@ def _free_port() -> int:
 def _env() -> dict[str, str]:
     env = dict(os.environ, RAY_AUTH_MODE="disabled", RAY_USAGE_STATS_ENABLED="0")
     env.pop("RAY_ADDRESS", None)
+    # The job's `python` must be this interpreter (the venv), even when the venv is not activated.
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     return env
 
 

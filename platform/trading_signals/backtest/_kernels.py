@@ -186,9 +186,11 @@ def simulate(open_: FloatArray, close: FloatArray, weights: FloatArray, cost_rat
 def cross_stats(open_: FloatArray, close: FloatArray, fast: FloatArray, slow: FloatArray,
                 cost_rate: float, cash0: float, fill_at_close: bool, long_only: bool,
                 end_at_open: bool, ppy: float, out: FloatArray) -> None:  # pragma: no cover
-    """Single-symbol SMA-cross backtest fused with its metrics (no per-bar arrays).
+    """Single-symbol SMA-cross backtest fused with its metrics, bar by bar (no per-bar arrays).
 
-    Same accounting and order of operations as `simulate` with on-change fills; writes
+    The obvious reference of the sweep's event-driven `_sweep_kernels.cross_stats_fast` (tests
+    prove them equal). Same accounting and order of operations as `simulate` with on-change
+    fills; writes
     [total_return, annual_return, ann_vol, sharpe, sortino, max_drawdown, n_entries, final_equity]
     into ``out`` with the conventions of `trading_signals.risk.metrics`.
     """
@@ -246,16 +248,3 @@ def _finish_stats(out: FloatArray, wealth: float, s1r: float, s2r: float, down: 
         dr = np.sqrt(down / n)
         out[4] = mean * np.sqrt(ppy) / dr if dr > 0.0 else (np.inf if mean > 0.0 else np.nan)
     out[5] = min(mdd, 1.0)
-
-
-@njit(cache=True, nogil=True)
-def sweep_cross(open_: FloatArray, close: FloatArray, smas: FloatArray, fast_idx: np.ndarray,
-                slow_idx: np.ndarray, cost_rate: float, cash0: float, fill_at_close: bool,
-                long_only: bool, end_at_open: bool, ppy: float) -> FloatArray:  # pragma: no cover
-    """Metrics per (fast, slow) pair, one `cross_stats` row each (releases the GIL: callers
-    run chunks of pairs on threads, which balances load better than a static prange split)."""
-    out = np.empty((fast_idx.size, 8))
-    for p in range(fast_idx.size):
-        cross_stats(open_, close, smas[fast_idx[p]], smas[slow_idx[p]], cost_rate, cash0,
-                    fill_at_close, long_only, end_at_open, ppy, out[p])
-    return out

@@ -21,14 +21,23 @@ import numpy as np
 from numba import njit
 
 from trading_signals._typing import FloatArray
-from trading_signals.backtest._kernels import _finish_stats, _target_shares
+from trading_signals.backtest._kernels import _finish_stats, _target_shares, sma
 
 
 # Indices of the running statistics in the ``acc`` scratch array.
 _PREV, _PEAK, _MDD, _S1, _S2, _DOWN = 0, 1, 2, 3, 4, 5
 
 
-@njit(cache=False, nogil=True)
+@njit(cache=True, nogil=True)
+def sma_rows(close: FloatArray, windows: np.ndarray) -> FloatArray:  # pragma: no cover
+    """Return ``sma(close, w)`` for each window, one row each (the engine's `_kernels.sma`)."""
+    out = np.empty((windows.size, close.size))
+    for k in range(windows.size):
+        out[k] = sma(close, windows[k])
+    return out
+
+
+@njit(cache=True, nogil=True)
 def range_table(close: FloatArray) -> FloatArray:  # pragma: no cover
     """Return a sparse table: ``[k, t, 0]`` / ``[k, t, 1]`` = max / min of ``close[t : t + 2**k]``."""
     n = close.size
@@ -46,18 +55,15 @@ def range_table(close: FloatArray) -> FloatArray:  # pragma: no cover
     return tab
 
 
-@njit(cache=False, nogil=True)
-def cross_codes(fast: FloatArray, slow: FloatArray, code: np.ndarray) -> None:  # pragma: no cover
-    """Write the crossings of each decision bar ``t`` in ``[1, n-1)`` into ``code[t]``.
+@njit(cache=True, nogil=True)
+def side_codes(fast: FloatArray, slow: FloatArray, code: np.ndarray) -> None:  # pragma: no cover
+    """Write ``code[t] = (fast[t] < slow[t]) | (fast[t] > slow[t]) << 1`` for every bar.
 
-    Bit 1: ``fast`` crosses above ``slow`` at ``t``; bit 2: below (backtesting.py's strict
-    ``crossover``, NaN comparisons are False). One branch-free pass, so it vectorises.
+    One branch-free pass (it vectorises); `next_change` derives the crossings from consecutive
+    bytes (NaN compares False, so an undefined average never crosses).
     """
-    for t in range(1, fast.size - 1):
-        f0, s0, f1, s1 = fast[t - 1], slow[t - 1], fast[t], slow[t]
-        up = (f0 < s0) & (f1 > s1)
-        dn = (s0 < f0) & (s1 > f1)
-        code[t] = np.uint8(up) | (np.uint8(dn) << np.uint8(1))
+    for t in range(fast.size):
+        code[t] = np.uint8(fast[t] < slow[t]) | (np.uint8(fast[t] > slow[t]) << np.uint8(1))
 
 
 _ONES = np.uint64(0x0101010101010101)
@@ -69,37 +75,54 @@ _DEBRUIJN_POS = np.array([
     46, 26, 40, 15, 34, 20, 31, 10, 25, 14, 19, 9, 13, 8, 7, 6], dtype=np.int64)
 
 
-@njit(cache=False, nogil=True)
-def next_change(code: np.ndarray, words: np.ndarray, u: int, end: int, pos: float,
+@njit(cache=True, nogil=True)
+def next_change(cross: np.ndarray, u: int, end: int, pos: float,
                 long_only: bool) -> tuple[int, float]:  # pragma: no cover
     """Return the first decision bar in ``[u, end)`` where the target changes, and the new
     target; ``(end, pos)`` when it never does (same rule as `_kernels._cross_step`).
 
-    ``words`` views ``code`` (zero outside ``[1, end)``) as uint64, eight decision bars per test;
+    ``cross`` holds the `crossing_words`, so eight decision bars are tested at once;
     the first matching byte of a word comes from its lowest set bit (de Bruijn multiply).
     """
     if u >= end:
         return end, pos
     want_up = pos != 1.0
     want_dn = pos == 1.0 or (pos == 0.0 and not long_only)
-    mask = np.uint8((1 if want_up else 0) | (2 if want_dn else 0))
-    wmask = np.uint64(mask) * _ONES
+    wmask = np.uint64((1 if want_up else 0) | (2 if want_dn else 0)) * _ONES
     k = u >> 3
-    w = words[k] & wmask & (_ALL << np.uint64(8 * (u & 7)))  # bytes below u do not count
+    w = cross[k] & wmask & (_ALL << np.uint64(8 * (u & 7)))  # bytes below u: no
     last = (end - 1) >> 3
     while w == 0:
         k += 1
         if k > last:
             return end, pos
-        w = words[k] & wmask
+        w = cross[k] & wmask
     low = w & (~w + np.uint64(1))
-    u = 8 * k + (_DEBRUIJN_POS[(low * _DEBRUIJN) >> np.uint64(58)] >> 3)
+    bit = _DEBRUIJN_POS[(low * _DEBRUIJN) >> np.uint64(58)]
+    u = 8 * k + (bit >> 3)
     if u >= end:
         return end, pos
-    return u, 1.0 if (code[u] & mask) == 1 else (0.0 if long_only else -1.0)
+    return u, 1.0 if (bit & 7) == 0 else (0.0 if long_only else -1.0)
 
 
-@njit(cache=False, nogil=True, error_model="numpy")
+@njit(cache=True, nogil=True)
+def crossing_words(words: np.ndarray, cross: np.ndarray) -> None:  # pragma: no cover
+    """Turn the `side_codes` words into crossing words (one vectorised pass over words).
+
+    Byte j of word k is bar 8k+j: bit 1 = crossed above at that bar (below at the previous one
+    and above now), bit 2 = crossed below. Strict, as backtesting.py's ``crossover``.
+    """
+    carry = np.uint64(0)
+    for k in range(words.size):
+        w = words[k]
+        prev = (w << np.uint64(8)) | carry
+        carry = w >> np.uint64(56)
+        up = prev & (w >> np.uint64(1)) & _ONES
+        dn = (prev >> np.uint64(1)) & w & _ONES
+        cross[k] = up | (dn << np.uint64(1))
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
 def _dd_step(e: float, peak: float, mdd: float) -> tuple[float, float]:  # pragma: no cover
     # The engine's drawdown update (divides only when the drawdown deepens).
     if e > peak:
@@ -109,10 +132,10 @@ def _dd_step(e: float, peak: float, mdd: float) -> tuple[float, float]:  # pragm
     return peak, mdd
 
 
-_SCALAR = 3  # a missed range of <= 2**_SCALAR bars is stepped bar by bar (cheaper than halving)
+_SCALAR = 2  # a missed range of <= 2**_SCALAR bars is stepped bar by bar (cheaper than halving)
 
 
-@njit(cache=False, nogil=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy")
 def drawdown_pass(close: FloatArray, tab: FloatArray, a: int, b: int, cash: float, sh: float,
                   acc: FloatArray) -> int:  # pragma: no cover
     """Update peak/max drawdown over bars ``[a, b)`` held at constant ``(cash, sh)``.
@@ -154,7 +177,7 @@ def drawdown_pass(close: FloatArray, tab: FloatArray, a: int, b: int, cash: floa
 
 # Fast-math is limited to re-association of these three sums (the return of each bar is computed
 # exactly as in the engine); it lets LLVM keep vector partial sums, so the division runs 4-wide.
-@njit(cache=False, nogil=True, error_model="numpy", fastmath={"reassoc", "nsz"})
+@njit(cache=True, nogil=True, error_model="numpy", fastmath={"reassoc", "nsz"})
 def sums_pass(close: FloatArray, a: int, b: int, cash: float, sh: float,
               acc: FloatArray) -> None:  # pragma: no cover
     """Add the sums of r, r**2 and min(r, 0)**2 over bars ``[a, b)`` (``a >= 1``) to ``acc``.
@@ -176,7 +199,7 @@ def sums_pass(close: FloatArray, a: int, b: int, cash: float, sh: float,
 
 
 
-@njit(cache=False, nogil=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy")
 def _record(eq: float, acc: FloatArray) -> None:  # pragma: no cover
     # One bar's return and drawdown, exactly as the bar-by-bar loop does it.
     prev = acc[_PREV]
@@ -189,9 +212,9 @@ def _record(eq: float, acc: FloatArray) -> None:  # pragma: no cover
     acc[_PEAK], acc[_MDD] = _dd_step(eq, acc[_PEAK], acc[_MDD])
 
 
-@njit(cache=False, nogil=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy")
 def cross_stats_fast(open_: FloatArray, close: FloatArray, tab: FloatArray,
-                     code: np.ndarray, words: np.ndarray, cost_rate: float, cash0: float,
+                     cross: np.ndarray, cost_rate: float, cash0: float,
                      fill_at_close: bool, long_only: bool, end_at_open: bool, ppy: float,
                      acc: FloatArray, out: FloatArray) -> None:  # pragma: no cover
     """Event-driven twin of `_kernels.cross_stats` (same outputs; ``acc``: scratch of 6)."""
@@ -202,7 +225,7 @@ def cross_stats_fast(open_: FloatArray, close: FloatArray, tab: FloatArray,
     last = n - 1 if end_at_open else n  # with end_at_open the last bar trades at its open
     t, u = 1, 1  # next bar to account for (bar 0 is flat: r = 0), next decision bar to scan
     while t < n:
-        u, new_pos = next_change(code, words, u, n - 1, pos, long_only)
+        u, new_pos = next_change(cross, u, n - 1, pos, long_only)
         tf = u + 1  # fill bar of that decision (n when there is none)
         stop = min(tf, last)
         if t < stop and sh != 0.0:  # flat stretches have r = 0 and leave every statistic as is
@@ -245,18 +268,20 @@ def cross_stats_fast(open_: FloatArray, close: FloatArray, tab: FloatArray,
     out[7] = eq
 
 
-@njit(cache=False, nogil=True)
-def sweep_cross_fast(open_: FloatArray, close: FloatArray, smas: FloatArray, fast_idx: np.ndarray,
-                     slow_idx: np.ndarray, cost_rate: float, cash0: float, fill_at_close: bool,
+@njit(cache=True, nogil=True)
+def sweep_cross_fast(open_: FloatArray, close: FloatArray, tab: FloatArray, smas: FloatArray,
+                     fast_idx: np.ndarray, slow_idx: np.ndarray, cost_rate: float, cash0: float, fill_at_close: bool,
                      long_only: bool, end_at_open: bool, ppy: float) -> FloatArray:  # pragma: no cover
-    """Metrics per (fast, slow) pair: one `cross_stats_fast` row each (releases the GIL)."""
-    tab = range_table(close)
+    """Metrics per (fast, slow) pair: one `cross_stats_fast` row each (releases the GIL, so
+    callers run chunks of pairs on threads). ``tab`` is `range_table(close)`."""
     acc = np.empty(6)
-    code = np.zeros((close.size + 7) // 8 * 8, np.uint8)  # zero outside decision bars [1, n-1)
+    code = np.zeros((close.size + 7) // 8 * 8, np.uint8)  # padding bytes stay 0
     words = code.view(np.uint64)
+    cross = np.empty_like(words)
     out = np.empty((fast_idx.size, 8))
     for p in range(fast_idx.size):
-        cross_codes(smas[fast_idx[p]], smas[slow_idx[p]], code)
-        cross_stats_fast(open_, close, tab, code, words, cost_rate, cash0, fill_at_close,
+        side_codes(smas[fast_idx[p]], smas[slow_idx[p]], code)
+        crossing_words(words, cross)
+        cross_stats_fast(open_, close, tab, cross, cost_rate, cash0, fill_at_close,
                          long_only, end_at_open, ppy, acc, out[p])
     return out

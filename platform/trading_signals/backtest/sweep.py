@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from trading_signals.backtest import _kernels, strategies
+from trading_signals.backtest import _kernels, _sweep_kernels, strategies
 from trading_signals.backtest._inputs import PERIODS_PER_YEAR
 from trading_signals.backtest.engine import cost_rate, run_backtest
 from trading_signals.data.schema import validate_ohlcv
@@ -74,9 +74,12 @@ def sma_sweep(
 
     Notes
     -----
-    One fused numba loop per pair (threads over chunks of pairs) with the engine's accounting
-    (``_kernels._target_shares``, on-change fills at the next bar); a test proves each row equals
-    ``run_backtest(prices, sma_cross(...))``'s metrics. Decisions at close ``t``, fills at ``t+1``.
+    An event-driven numba kernel per pair (threads over chunks of pairs, GIL released) with the
+    engine's accounting (``_kernels._target_shares``, on-change fills at the next bar): crossings
+    are found in one vectorised pass, fills are booked bar-exactly, and the bars between fills are
+    marked to market in tight passes (see ``_sweep_kernels``). Tests prove each row equals
+    ``run_backtest(prices, sma_cross(...))``'s metrics and the bar-by-bar ``_kernels.cross_stats``.
+    Decisions at close ``t``, fills at ``t+1``.
     """
     validate_ohlcv(prices, name="prices")
     pairs_arr = sma_pairs(fast_range or (), slow_range or ()) if pairs is None else \
@@ -90,16 +93,16 @@ def sma_sweep(
     open_ = np.ascontiguousarray(prices["open"].to_numpy(np.float64))
     close = np.ascontiguousarray(prices["close"].to_numpy(np.float64))
     windows, inverse = np.unique(pairs_arr, return_inverse=True)
-    smas = np.empty((windows.size, close.size))
-    for k, n in enumerate(windows):
-        smas[k] = _kernels.sma(close, int(n))
+    smas = _sweep_kernels.sma_rows(close, windows.astype(np.int64))  # each window once
+    table = _sweep_kernels.range_table(close)  # shared by every chunk
     idx = inverse.reshape(-1, 2)
+    fast_idx, slow_idx = np.ascontiguousarray(idx[:, 0]), np.ascontiguousarray(idx[:, 1])
     args = (rate, float(initial_cash), fill == "next_close", long_only, close_at_end == "last_open",
             float(ppy))
 
     def run(lo: int, hi: int) -> np.ndarray:
-        return _kernels.sweep_cross(open_, close, smas, np.ascontiguousarray(idx[lo:hi, 0]),
-                                    np.ascontiguousarray(idx[lo:hi, 1]), *args)
+        return _sweep_kernels.sweep_cross_fast(open_, close, table, smas, fast_idx[lo:hi],
+                                               slow_idx[lo:hi], *args)
 
     stats = _run_chunks(run, len(idx), n_threads)
     out = pd.DataFrame(stats, columns=list(SWEEP_COLUMNS[2:]))

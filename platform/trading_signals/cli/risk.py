@@ -95,7 +95,8 @@ def _run_walkforward(symbol: str, lake: Path, timeframe: str, cfg: WalkForwardCo
                      address: str | None, out: Path) -> dict[str, Any]:
     from trading_signals.backtest.walkforward import SmaCrossSearch, run_walk_forward
     from trading_signals.backtest.windows import make_windows
-    from trading_signals.data.checkpoints import CheckpointStore, fingerprint, write_json_atomic
+    from trading_signals.data.checkpoints import CheckpointStore, fingerprint
+    from trading_signals.data.runs import write_json_atomic
     from trading_signals.data.lake import read_bars
 
     prices = read_bars(lake, symbol=symbol, timeframe=timeframe)
@@ -120,7 +121,7 @@ def _run_walkforward(symbol: str, lake: Path, timeframe: str, cfg: WalkForwardCo
     _write_frame(res.windows, run_dir / "windows.parquet", index=False)
     summary = {"config_id": run_id, "symbol": symbol, "run_dir": str(run_dir),
                "windows": _records(res.windows), "metrics": res.metrics, "overfitting": res.overfitting}
-    write_json_atomic(run_dir / "summary.json", summary)
+    write_json_atomic(summary, run_dir / "summary.json")
     return summary
 
 
@@ -146,7 +147,7 @@ def _run_montecarlo(returns: np.ndarray, source: str, cfg: MonteCarloConfig, use
                     address: str | None, out: Path) -> dict[str, Any]:
     import hashlib
 
-    from trading_signals.data.checkpoints import write_json_atomic
+    from trading_signals.data.runs import write_json_atomic
 
     kwargs = dict(model=cfg.model, n_paths=cfg.n_paths, horizon=cfg.horizon, seed=cfg.seed,
                   mean_block=cfg.mean_block)
@@ -167,17 +168,14 @@ def _run_montecarlo(returns: np.ndarray, source: str, cfg: MonteCarloConfig, use
                  run_dir / "paths.parquet", index=False)
     summary = {"config_id": config_id(cfg), "source": source, "run_dir": str(run_dir),
                "config": cfg.model_dump(), "summary": res.summary}
-    write_json_atomic(run_dir / "summary.json", summary)
+    write_json_atomic(summary, run_dir / "summary.json")
     return summary
 
 
 def _write_frame(frame: pd.DataFrame, path: Path, *, index: bool = True) -> None:
-    import pyarrow as pa
+    from trading_signals.data.runs import write_frame_atomic
 
-    from trading_signals.data.lake import atomic_write_table
-
-    data = frame.reset_index() if index else frame
-    atomic_write_table(pa.Table.from_pandas(data, preserve_index=False), path)
+    write_frame_atomic(frame if index else frame.reset_index(drop=True), path)
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +16,7 @@ import pandas as pd
 import pyarrow as pa
 
 from trading_signals.data.lake import atomic_write_table
+from trading_signals.data.runs import write_json_atomic
 from trading_signals.errors import ConfigError
 
 
@@ -44,14 +43,14 @@ class CheckpointStore:
                     f"{study_fingerprint}); choose another output directory or delete it to start fresh"
                 )
         else:
-            write_json_atomic(meta, {"fingerprint": study_fingerprint})
+            write_json_atomic({"fingerprint": study_fingerprint}, meta)
 
     def save(self, key: int, meta: dict[str, Any], frame: pd.DataFrame) -> None:
         """Persist item ``key``: a frame (index kept as a column) and its JSON metadata."""
         item = self.directory / f"item={key}"
         table = pa.Table.from_pandas(frame.reset_index(), preserve_index=False)
         atomic_write_table(table, item / "frame.parquet")
-        write_json_atomic(item / "meta.json", meta)
+        write_json_atomic(meta, item / "meta.json")
 
     def load_all(self) -> dict[int, tuple[dict[str, Any], pd.DataFrame]]:
         """Return every complete item as ``{key: (meta, frame)}``; partial items are skipped."""
@@ -63,13 +62,3 @@ class CheckpointStore:
                 frame = frame.set_index(frame.columns[0])
                 out[int(item.name.split("=", 1)[1])] = (json.loads(meta.read_text()), frame)
         return out
-
-
-def write_json_atomic(path: str | Path, payload: Any) -> Path:
-    """Write JSON via a temp file in the same directory and ``os.replace``."""
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    tmp = p.with_name(f".{p.name}.{uuid.uuid4().hex}.tmp")
-    tmp.write_text(json.dumps(payload, indent=2, default=str))
-    os.replace(tmp, p)
-    return p

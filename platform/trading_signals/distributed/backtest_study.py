@@ -16,16 +16,16 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import pyarrow as pa
 
 from trading_signals.backtest import run_backtest, strategies
 from trading_signals.backtest.walkforward import SmaCrossSearch, run_walk_forward
 from trading_signals.backtest.windows import make_windows
 from trading_signals.config import RunConfig, config_id
-from trading_signals.data.checkpoints import CheckpointStore, fingerprint, write_json_atomic
+from trading_signals.data.checkpoints import CheckpointStore, fingerprint
 from trading_signals.data.features_lake import build_features_serial
 from trading_signals.data.importer import import_raw
-from trading_signals.data.lake import atomic_write_table, read_bars
+from trading_signals.data.lake import read_bars
+from trading_signals.data.runs import write_frame_atomic, write_json_atomic
 from trading_signals.data.raw import RawInput
 from trading_signals.data.signals_lake import build_signals_serial, read_signals
 from trading_signals.data.synthetic import generate_universe
@@ -88,8 +88,8 @@ def run_backtest_study(
     timings["montecarlo"] = time.perf_counter() - t0
 
     summary["seconds"] = {k: round(v, 2) for k, v in timings.items()}
-    write_json_atomic(run_dir / "config.json", cfg.model_dump(mode="json"))
-    write_json_atomic(run_dir / "summary.json", summary)
+    write_json_atomic(cfg.model_dump(mode="json"), run_dir / "config.json")
+    write_json_atomic(summary, run_dir / "summary.json")
     return StudyResult(run_dir=run_dir, config_id=run_id, summary=summary)
 
 
@@ -197,9 +197,9 @@ def _portfolios(cfg: RunConfig, lake: Path, run_dir: Path, symbols: list[str],
                            slippage_bps=bcfg.slippage_bps, initial_cash=bcfg.initial_cash,
                            max_gross=pcfg.max_gross)
         pdir = run_dir / "portfolio" / name
-        _write(res.equity.to_frame("equity"), pdir / "equity.parquet")
-        _write(res.returns.to_frame("return"), pdir / "returns.parquet")
-        _write(res.trades, pdir / "trades.parquet", index=False)
+        write_frame_atomic(res.equity.to_frame("equity"), pdir / "equity.parquet")
+        write_frame_atomic(res.returns.to_frame("return"), pdir / "returns.parquet")
+        write_frame_atomic(res.trades.reset_index(drop=True), pdir / "trades.parquet")
         out[name] = {"metrics": {"symbols": len(prices), **res.metrics}, "returns": res.returns}
     notify("portfolio", len(groups), len(groups))
     return out
@@ -228,8 +228,8 @@ def _walkforward(cfg: RunConfig, lake: Path, run_dir: Path, symbols: list[str], 
             res = run_walk_forward_ray(prices, windows, strategy=strategy, engine=engine, store=store)
         else:
             res = run_walk_forward(prices, windows, strategy=strategy, engine=engine, store=store)
-        _write(res.returns.to_frame("return"), wdir / "returns.parquet")
-        _write(res.windows, wdir / "windows.parquet", index=False)
+        write_frame_atomic(res.returns.to_frame("return"), wdir / "returns.parquet")
+        write_frame_atomic(res.windows.reset_index(drop=True), wdir / "windows.parquet")
         out[sym] = {"windows": len(windows), **{f"oos_{k2}": v for k2, v in res.metrics.items()
                                                  if k2 in ("total_return", "sharpe", "max_drawdown")},
                     **res.overfitting}
@@ -252,12 +252,7 @@ def _montecarlo(cfg: RunConfig, run_dir: Path, portfolios: dict[str, dict[str, A
             res = run_montecarlo_ray(returns, **kwargs)  # type: ignore[arg-type]
         else:
             res = run_montecarlo(returns, **kwargs)  # type: ignore[arg-type]
-        _write(res.fan, run_dir / "montecarlo" / name / "fan.parquet")
+        write_frame_atomic(res.fan, run_dir / "montecarlo" / name / "fan.parquet")
         out[name] = res.summary
     notify("montecarlo", len(portfolios), len(portfolios))
     return out
-
-
-def _write(frame: pd.DataFrame, path: Path, *, index: bool = True) -> None:
-    data = frame.reset_index() if index else frame
-    atomic_write_table(pa.Table.from_pandas(data, preserve_index=False), path)

@@ -1,7 +1,7 @@
 """Lane kernels (panel fast path) on high/low/close: channels, stochastics, ATR, ADX, CCI, SAR.
 
 Wide ``(n_bars, n_lanes)`` NaN-free inputs; each lane repeats the scalar kernel's arithmetic
-(window extremes are order-free, so a direct window scan is exact and vectorises).
+(window extremes and AROON live in :mod:`._kernels_lanes_ext`).
 """
 
 from __future__ import annotations
@@ -9,51 +9,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from trading_signals.features._kernels_lanes_ext import window_max_min_l
 from trading_signals.features._kernels_lanes_ma import ema_l, sma_l
 from trading_signals.features._kernels_ma import EPS
-
-
-@njit(cache=True, error_model="numpy")
-def window_max_l(x, w, sign, out):  # type: ignore[no-untyped-def]
-    # Rolling max of sign*x over w bars, times sign (sign=-1 gives the rolling min; negation is
-    # exact). van Herk / Gil-Werman: prefix and suffix maxima inside blocks of w bars, so any
-    # window is max(suffix at its start, prefix at its end): O(1) per bar, exact, and branch-free
-    # inner loops that LLVM vectorises across lanes.
-    m, nl = x.shape
-    suf = np.empty((m, nl))
-    for t in range(m):
-        if t % w == 0:
-            for j in range(nl):
-                out[t, j] = sign * x[t, j]
-        else:
-            for j in range(nl):
-                out[t, j] = max(sign * x[t, j], out[t - 1, j])
-    for t in range(m - 1, -1, -1):
-        if t % w == w - 1 or t == m - 1:
-            for j in range(nl):
-                suf[t, j] = sign * x[t, j]
-        else:
-            for j in range(nl):
-                suf[t, j] = max(sign * x[t, j], suf[t + 1, j])
-    for t in range(m - 1, w - 2, -1):
-        s0 = t - w + 1
-        if s0 % w != 0:
-            for j in range(nl):
-                out[t, j] = sign * max(suf[s0, j], out[t, j])
-        else:
-            for j in range(nl):
-                out[t, j] = sign * out[t, j]
-    for t in range(min(w - 1, m)):
-        for j in range(nl):
-            out[t, j] = np.nan
-
-
-@njit(cache=True, error_model="numpy")
-def window_max_min_l(hi, lo, n, out_max, out_min):  # type: ignore[no-untyped-def]
-    if hi.shape[0] < n:
-        return
-    window_max_l(hi, n, 1.0, out_max)
-    window_max_l(lo, n, -1.0, out_min)
 
 
 @njit(cache=True, error_model="numpy")
@@ -91,61 +49,6 @@ def willr_l(h, lo, c, n, out):  # type: ignore[no-untyped-def]
         for j in range(nl):
             diff = (hh[t, j] - ll[t, j]) / (-100.0)
             out[t, j] = (hh[t, j] - c[t, j]) / diff if diff != 0.0 else 0.0
-
-
-@njit(cache=True, error_model="numpy")
-def _block_arg_extreme(x, w, sign, out):  # type: ignore[no-untyped-def]
-    # Bar index of the most recent max of sign*x in each w-bar window (van Herk with indices;
-    # TA-Lib breaks ties towards the latest bar): prefix scans keep ">=" winners, suffix scans
-    # keep ">" ones, and the prefix wins ties when the two halves are combined.
-    m, nl = x.shape
-    pv = np.empty((m, nl))
-    sv = np.empty((m, nl))
-    si = np.empty((m, nl))
-    for t in range(m):
-        ft = float(t)  # float indices keep the selects in one vector type
-        if t % w == 0:
-            for j in range(nl):
-                pv[t, j] = sign * x[t, j]
-                out[t, j] = ft
-        else:
-            for j in range(nl):
-                a = sign * x[t, j]
-                p = pv[t - 1, j]
-                pv[t, j] = max(a, p)
-                out[t, j] = ft if a >= p else out[t - 1, j]
-    for t in range(m - 1, -1, -1):
-        ft = float(t)
-        if t % w == w - 1 or t == m - 1:
-            for j in range(nl):
-                sv[t, j] = sign * x[t, j]
-                si[t, j] = ft
-        else:
-            for j in range(nl):
-                a = sign * x[t, j]
-                q = sv[t + 1, j]
-                sv[t, j] = max(a, q)
-                si[t, j] = ft if a > q else si[t + 1, j]
-    for t in range(m - 1, w - 2, -1):
-        s0 = t - w + 1
-        if s0 % w != 0:
-            for j in range(nl):
-                out[t, j] = out[t, j] if pv[t, j] >= sv[s0, j] else si[s0, j]
-
-
-@njit(cache=True, error_model="numpy")
-def aroon_l(h, lo, n, out_up, out_down):  # type: ignore[no-untyped-def]
-    m, nl = h.shape
-    if m <= n:
-        return
-    factor = 100.0 / n
-    idx = np.empty((m, nl))
-    for sign in (1.0, -1.0):
-        _block_arg_extreme(h if sign > 0 else lo, n + 1, sign, idx)
-        out = out_up if sign > 0 else out_down
-        for t in range(n, m):
-            for j in range(nl):
-                out[t, j] = factor * (n - (t - idx[t, j]))
 
 
 @njit(cache=True, error_model="numpy")

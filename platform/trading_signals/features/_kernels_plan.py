@@ -11,9 +11,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from trading_signals.features._kernels_lanes_ext import aroon_l, window_max_min_l
 from trading_signals.features._kernels_lanes_hl import (
     adx_l,
-    aroon_l,
     atr_l,
     cci_l,
     keltner_l,
@@ -21,7 +21,6 @@ from trading_signals.features._kernels_lanes_hl import (
     stoch_l,
     ultosc_l,
     willr_l,
-    window_max_min_l,
 )
 from trading_signals.features._kernels_lanes_ma import (
     bbands_l,
