@@ -1,6 +1,8 @@
 # One-command set-up: every target creates the venv and installs the package on first use.
 # The interpreter that creates the venv, resolved before PATH points into the venv.
-PYTHON ?= $(shell command -v python3)
+ifndef PYTHON
+PYTHON := $(shell command -v python3)
+endif
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp

@@ -1,8 +1,9 @@
 """Monte Carlo benchmark: the seed prototype's loop vs the vectorized core vs the Ray fan-out.
 
 Run: ``python tests/benchmarks/bench_montecarlo.py`` (prints a table; nothing is asserted).
-The "seed loop" reproduces the prototype: a Python loop over time steps building GBM paths,
-then a Python call per path for its maximum drawdown.
+Two reconstructions of the seed prototype are timed: the usual prototype pattern (a Python loop
+over simulations drawing each path, then a Python call per path for its maximum drawdown), which
+matches the ~290 ms the issue measured, and a faster variant looping over time steps instead.
 """
 
 from __future__ import annotations
@@ -35,6 +36,21 @@ def seed_loop(mu: float, sigma: float, n_paths: int, horizon: int, seed: int) ->
     return paths[:, -1], mdd
 
 
+def seed_loop_per_path(mu: float, sigma: float, n_paths: int, horizon: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    sims = np.zeros((n_paths, horizon))
+    for i in range(n_paths):
+        daily = rng.normal(mu / 252, sigma / np.sqrt(252), horizon)
+        sims[i] = np.cumprod(1 + daily)
+
+    def max_drawdown(path: np.ndarray) -> float:
+        peak = np.maximum.accumulate(path)
+        return float(((path - peak) / peak).min())
+
+    mdd = np.array([max_drawdown(p) for p in sims])
+    return sims[:, -1], mdd
+
+
 def best_of(fn, repeat: int = 5) -> float:
     times = []
     for _ in range(repeat):
@@ -49,8 +65,10 @@ def main() -> None:
     returns = np.random.default_rng(0).normal(0.0004, 0.012, 2520)
     run_montecarlo(returns, model="gbm", n_paths=2000, horizon=20)  # compile numba kernels
     rows = []
-    t_seed = best_of(lambda: seed_loop(0.1, 0.19, n_paths, horizon, 0))
-    rows.append(("seed loop + per-path Python drawdown (GBM)", t_seed, 1.0))
+    t_seed = best_of(lambda: seed_loop_per_path(0.1, 0.19, n_paths, horizon, 0))
+    rows.append(("seed prototype: loop over paths + per-path drawdown (GBM)", t_seed, 1.0))
+    t_steps = best_of(lambda: seed_loop(0.1, 0.19, n_paths, horizon, 0))
+    rows.append(("variant: loop over time steps + per-path drawdown (GBM)", t_steps, t_seed / t_steps))
     for model in ("gbm", "bootstrap", "garch"):
         run_montecarlo(returns, model=model, n_paths=2000, horizon=20)
         t = best_of(lambda m=model: run_montecarlo(returns, model=m, n_paths=n_paths, horizon=horizon, seed=1))

@@ -132,7 +132,7 @@ def _dd_step(e: float, peak: float, mdd: float) -> tuple[float, float]:  # pragm
     return peak, mdd
 
 
-_SCALAR = 2  # a missed range of <= 2**_SCALAR bars is stepped bar by bar (cheaper than halving)
+_SCALAR = 3  # a missed range of <= 2**_SCALAR bars is stepped bar by bar (cheaper than halving)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")

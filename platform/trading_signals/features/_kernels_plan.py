@@ -170,63 +170,75 @@ def run_plan_2d(o, h, lo, c, v, codes, ip, fp, cols, out):  # type: ignore[no-un
         run_plan(o[i], h[i], lo[i], c[i], v[i], codes, ip, fp, cols, out[i])
 
 
-def run_lanes(o, h, lo, c, v, codes, ip, fp, cols, out):  # type: ignore[no-untyped-def]
+def run_lanes(o, h, lo, c, v, codes, ip, fp, cols, out, dest=None):  # type: ignore[no-untyped-def]
     # Wide panel path: NaN-free inputs (n_bars, n_lanes), out (n_columns, n_bars, n_lanes).
     # Dispatch from Python on purpose: one call per indicator over the whole panel costs
     # microseconds, while inlining every lane kernel into one jitted function stopped LLVM
     # from vectorising some loops (OBV ran 10x slower that way).
+    # With ``dest`` (a strided (n_columns, n_bars, n_lanes) view into a wider panel), ``out``
+    # is a small (3, n_bars, n_lanes) scratch: each indicator's columns are copied to ``dest``
+    # right after they are computed, while still cache-warm (one pass over the big result).
     m = c.shape[0]
+    n_cols = out.shape[0] if dest is None else dest.shape[0]
     for k in range(codes.shape[0]):
         code, j, i, f = int(codes[k]), int(cols[k]), ip[k], fp[k]
-        o_ = out[j : j + 3]
+        end = cols[k + 1] if k + 1 < codes.shape[0] else n_cols
+        base = j if dest is None else 0
+        o_ = out[base : base + 3]
         # Every lane kernel writes all rows from its own first valid bar on, and every warm-up
         # is shorter than 3 x (sum of the integer params) + 2: NaN-fill only that head.
-        end = cols[k + 1] if k + 1 < codes.shape[0] else out.shape[0]
-        out[j:end, : min(m, 3 * int(i.sum()) + 2)] = np.nan
-        if code in (SMA, EMA):
-            (sma_l if code == SMA else ema_l)(c, i[0], 0, o_[0])
-        elif code == RSI:
-            rsi_l(c, i[0], o_[0])
-        elif code == MACD:
-            macd_l(c, i[0], i[1], i[2], o_[0], o_[1], o_[2])
-        elif code == BBANDS:
-            bbands_l(c, i[0], f[0], f[1], o_[0], o_[1], o_[2])
-        elif code in (ATR, NATR):
-            atr_l(h, lo, c, i[0], code == NATR, o_[0])
-        elif code == ADX:
-            adx_l(h, lo, c, i[0], o_[0], o_[1], o_[2])
-        elif code == STOCH:
-            stoch_l(h, lo, c, i[0], i[1], i[2], o_[0], o_[1])
-        elif code == CCI:
-            cci_l(h, lo, c, i[0], o_[0])
-        elif code == OBV:
-            obv_l(c, v, o_[0])
-        elif code == MFI:
-            mfi_l(h, lo, c, v, i[0], o_[0])
-        elif code == WILLR:
-            willr_l(h, lo, c, i[0], o_[0])
-        elif code in (ROC, MOM):
-            roc_mom_l(c, i[0], code == ROC, o_[0])
-        elif code == AROON:
-            aroon_l(h, lo, i[0], o_[0], o_[1])
-        elif code == AD:
-            ad_l(h, lo, c, v, o_[0])
-        elif code == ADOSC:
-            adosc_l(h, lo, c, v, i[0], i[1], o_[0])
-        elif code == TRIX:
-            trix_l(c, i[0], o_[0])
-        elif code == ULTOSC:
-            ultosc_l(h, lo, c, i[0], i[1], i[2], o_[0])
-        elif code == SAR:
-            sar_l(h, lo, f[0], f[1], o_[0])
-        elif code == STDDEV:
-            stddev_l(c, i[0], f[0], o_[0])
-        elif code == LINREG_SLOPE:
-            linreg_slope_l(c, i[0], o_[0])
-        elif code == VWAP:
-            vwap_l(h, lo, c, v, i[0], o_[0])
-        elif code == DONCHIAN:
-            if c.shape[0] >= i[0]:
-                window_max_min_l(h, lo, i[0], o_[0], o_[1])
-        elif code == KELTNER:
-            keltner_l(h, lo, c, i[0], i[1], f[0], o_[0], o_[1])
+        out[base : base + end - j, : min(m, 3 * int(i.sum()) + 2)] = np.nan
+        _run_lane_kernel(code, o, h, lo, c, v, i, f, o_)
+        if dest is not None:
+            dest[j:end] = out[: end - j]
+
+
+def _run_lane_kernel(code, o, h, lo, c, v, i, f, o_):  # type: ignore[no-untyped-def]
+    # One indicator over all lanes; o_ holds its (up to 3) output rows.
+    if code in (SMA, EMA):
+        (sma_l if code == SMA else ema_l)(c, i[0], 0, o_[0])
+    elif code == RSI:
+        rsi_l(c, i[0], o_[0])
+    elif code == MACD:
+        macd_l(c, i[0], i[1], i[2], o_[0], o_[1], o_[2])
+    elif code == BBANDS:
+        bbands_l(c, i[0], f[0], f[1], o_[0], o_[1], o_[2])
+    elif code in (ATR, NATR):
+        atr_l(h, lo, c, i[0], code == NATR, o_[0])
+    elif code == ADX:
+        adx_l(h, lo, c, i[0], o_[0], o_[1], o_[2])
+    elif code == STOCH:
+        stoch_l(h, lo, c, i[0], i[1], i[2], o_[0], o_[1])
+    elif code == CCI:
+        cci_l(h, lo, c, i[0], o_[0])
+    elif code == OBV:
+        obv_l(c, v, o_[0])
+    elif code == MFI:
+        mfi_l(h, lo, c, v, i[0], o_[0])
+    elif code == WILLR:
+        willr_l(h, lo, c, i[0], o_[0])
+    elif code in (ROC, MOM):
+        roc_mom_l(c, i[0], code == ROC, o_[0])
+    elif code == AROON:
+        aroon_l(h, lo, i[0], o_[0], o_[1])
+    elif code == AD:
+        ad_l(h, lo, c, v, o_[0])
+    elif code == ADOSC:
+        adosc_l(h, lo, c, v, i[0], i[1], o_[0])
+    elif code == TRIX:
+        trix_l(c, i[0], o_[0])
+    elif code == ULTOSC:
+        ultosc_l(h, lo, c, i[0], i[1], i[2], o_[0])
+    elif code == SAR:
+        sar_l(h, lo, f[0], f[1], o_[0])
+    elif code == STDDEV:
+        stddev_l(c, i[0], f[0], o_[0])
+    elif code == LINREG_SLOPE:
+        linreg_slope_l(c, i[0], o_[0])
+    elif code == VWAP:
+        vwap_l(h, lo, c, v, i[0], o_[0])
+    elif code == DONCHIAN:
+        if c.shape[0] >= i[0]:
+            window_max_min_l(h, lo, i[0], o_[0], o_[1])
+    elif code == KELTNER:
+        keltner_l(h, lo, c, i[0], i[1], f[0], o_[0], o_[1])

@@ -23,7 +23,6 @@ from trading_signals.risk.paths import (
     bootstrap_returns,
     clean_returns,
     garch_returns,
-    gbm_returns,
 )
 
 BLOCK_PATHS = 1024
@@ -107,13 +106,18 @@ def simulate_block(spec: PathSpec, block: Block) -> BlockResult:
     """Simulate one block of paths and reduce them to terminal wealth, drawdown and fan values."""
     rng = np.random.default_rng(block.seed)
     n, h = block.n_paths, spec.horizon
+    steps = np.asarray(spec.fan_steps, dtype=np.int64)
     if spec.model == "gbm":
-        rets = gbm_returns(spec.params, n_paths=n, horizon=h, rng=rng)  # type: ignore[arg-type]
-    elif spec.model == "garch":
+        # Same draws as gbm_returns, but log returns are compounded inside the kernel: no
+        # (paths x horizon) return array is materialised.
+        p: GBMParams = spec.params  # type: ignore[assignment]
+        z = rng.standard_normal((n, h))
+        terminal, mdd, fan = _gbm_wealth_kernel(z, p.mu, p.sigma, steps)
+        return BlockResult(index=block.index, terminal=terminal, max_drawdown=mdd, fan=fan)
+    if spec.model == "garch":
         rets = garch_returns(spec.params, n_paths=n, horizon=h, rng=rng)  # type: ignore[arg-type]
     else:
         rets = bootstrap_returns(spec.params, n_paths=n, horizon=h, mean_block=spec.mean_block, rng=rng)  # type: ignore[arg-type]
-    steps = np.asarray(spec.fan_steps, dtype=np.int64)
     terminal, mdd, fan = _wealth_kernel(rets, steps)
     return BlockResult(index=block.index, terminal=terminal, max_drawdown=mdd, fan=fan)
 
@@ -144,7 +148,7 @@ def summarize_blocks(spec: PathSpec, results: Sequence[BlockResult]) -> MonteCar
     for q in WEALTH_PERCENTILES:
         summary[f"terminal_wealth_p{q:g}"] = float(np.percentile(terminal, q))
     fan = pd.DataFrame(
-        np.percentile(fan_paths, FAN_PERCENTILES, axis=0).T,
+        _row_percentiles(np.ascontiguousarray(fan_paths.T), FAN_PERCENTILES),
         index=pd.Index(spec.fan_steps, name="step"),
         columns=[f"p{q:g}" for q in FAN_PERCENTILES],
     )
@@ -185,6 +189,17 @@ def run_montecarlo(
     return summarize_blocks(spec, simulate_blocks(spec, plan_blocks(n_paths, seed=seed)))
 
 
+def _row_percentiles(rows: FloatArray, qs: Sequence[float]) -> FloatArray:
+    # np.percentile's linear method on each row; one sort of every row is ~2x faster than
+    # np.percentile(axis=0) with several q on a (paths x steps) matrix.
+    s = np.sort(rows, axis=1)
+    pos = np.asarray(qs, dtype=np.float64) / 100.0 * (s.shape[1] - 1)
+    lo = np.floor(pos).astype(np.int64)
+    hi = np.minimum(lo + 1, s.shape[1] - 1)
+    frac = pos - lo
+    return s[:, lo] + (s[:, hi] - s[:, lo]) * frac
+
+
 def _var_cvar(horizon_returns: FloatArray, level: float) -> tuple[float, float]:
     cutoff = np.quantile(horizon_returns, 1.0 - level)
     tail = horizon_returns[horizon_returns <= cutoff]
@@ -214,4 +229,31 @@ def _wealth_kernel(rets: FloatArray, fan_steps: np.ndarray) -> tuple[FloatArray,
                 k += 1
         terminal[i] = wealth
         mdd[i] = worst
+    return terminal, mdd, fan
+
+
+@njit(cache=True)
+def _gbm_wealth_kernel(
+    z: FloatArray, mu: float, sigma: float, fan_steps: np.ndarray
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    n_paths, horizon = z.shape
+    terminal = np.empty(n_paths)
+    mdd = np.empty(n_paths)
+    fan = np.empty((n_paths, fan_steps.size))
+    for i in range(n_paths):
+        log_w = 0.0
+        log_peak = 0.0
+        worst = 0.0  # largest log drawdown; 1 - exp(-worst) at the end
+        k = 0
+        for t in range(horizon):
+            log_w += mu + sigma * z[i, t]
+            if log_w > log_peak:
+                log_peak = log_w
+            elif log_peak - log_w > worst:
+                worst = log_peak - log_w
+            while k < fan_steps.size and fan_steps[k] == t + 1:
+                fan[i, k] = np.exp(log_w)
+                k += 1
+        terminal[i] = np.exp(log_w)
+        mdd[i] = -np.expm1(-worst)
     return terminal, mdd, fan

@@ -141,3 +141,27 @@ def test_path_models_reject_too_little_or_impossible_data() -> None:
         fit_path_spec(np.array([0.01, -1.5, 0.02]), model="bootstrap", horizon=10)
     with pytest.raises(ConfigError):
         fit_path_spec(np.zeros(100), model="nope", horizon=10)  # type: ignore[arg-type]
+
+
+def test_gbm_fused_kernel_matches_returns_then_naive_loop() -> None:
+    # The GBM block compounds log returns inside its kernel; it must equal simulating the
+    # returns with gbm_returns (same draws) and measuring wealth and drawdown naively.
+    spec = fit_path_spec(np.random.default_rng(2).normal(0.0003, 0.015, 500), model="gbm", horizon=30)
+    block = plan_blocks(40, seed=13)[0]
+    out = simulate_block(spec, block)
+    rets = gbm_returns(spec.params, n_paths=40, horizon=30, rng=np.random.default_rng(block.seed))
+    wealth = np.cumprod(1 + rets, axis=1)
+    peak = np.maximum.accumulate(np.hstack([np.ones((40, 1)), wealth]), axis=1)[:, 1:]
+    np.testing.assert_allclose(out.terminal, wealth[:, -1], rtol=1e-12)
+    np.testing.assert_allclose(out.max_drawdown, np.max(1 - wealth / peak, axis=1).clip(0), atol=1e-12)
+    np.testing.assert_allclose(out.fan, wealth[:, np.asarray(spec.fan_steps) - 1], rtol=1e-12)
+
+
+def test_fan_chart_equals_numpy_percentiles_of_wealth_paths() -> None:
+    spec = fit_path_spec(np.random.default_rng(4).normal(0.0, 0.01, 300), model="bootstrap", horizon=40)
+    blocks = plan_blocks(3000, seed=2)
+    results = simulate_blocks(spec, blocks)
+    res = summarize_blocks(spec, results)
+    paths = np.vstack([r.fan for r in results])
+    expected = np.percentile(paths, [5, 25, 50, 75, 95], axis=0).T
+    np.testing.assert_allclose(res.fan.to_numpy(), expected, rtol=1e-12)
