@@ -8,6 +8,11 @@ Prints bars/s (per thread) for
   TA-Lib does strictly less work);
 - a 20-indicator subset: ours vs TA-Lib vs a pandas implementation;
 and ratios against TA-Lib measured in the same run (best of ``--repeat``).
+
+``--per-indicator`` adds a breakdown of where the time goes: ns per bar for each family of the
+default set, run alone, in TA-Lib, in our per-symbol kernels and in the panel kernels (one
+128-symbol batch). Run alone, each family also pays the fixed per-call costs (NaN scan, NaN
+heads, cold inputs) that the full set pays once, so the rows sum to more than the full set.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import pandas as pd
 import talib
 from trading_signals.data.schema import make_ohlcv
 from trading_signals.features.indicators import (
+    DEFAULT_SPEC,
     compile_spec,
     compute_indicator_arrays,
     compute_indicator_panel,
@@ -87,6 +93,81 @@ def talib_full(h, lo, c, v) -> list[object]:
         talib.STDDEV(c, 20),
         talib.LINEARREG_SLOPE(c, 14),
     ]
+
+
+# TA-Lib call(s) per family of the default set, keyed by the spec's name (None: no TA-Lib twin).
+TALIB_FAMILY: dict[str, Callable[..., object] | None] = {
+    "rsi": lambda h, lo, c, v, n: talib.RSI(c, n),
+    "macd": lambda h, lo, c, v, n: talib.MACD(c),
+    "bbands": lambda h, lo, c, v, n: talib.BBANDS(c, n, 2, 2),
+    "atr": lambda h, lo, c, v, n: talib.ATR(h, lo, c, n),
+    "natr": lambda h, lo, c, v, n: talib.NATR(h, lo, c, n),
+    "adx": lambda h, lo, c, v, n: (
+        talib.ADX(h, lo, c, n),
+        talib.PLUS_DI(h, lo, c, n),
+        talib.MINUS_DI(h, lo, c, n),
+    ),
+    "stoch": lambda h, lo, c, v, n: talib.STOCH(h, lo, c),
+    "cci": lambda h, lo, c, v, n: talib.CCI(h, lo, c, n),
+    "obv": lambda h, lo, c, v, n: talib.OBV(c, v),
+    "mfi": lambda h, lo, c, v, n: talib.MFI(h, lo, c, v, n),
+    "willr": lambda h, lo, c, v, n: talib.WILLR(h, lo, c, n),
+    "roc": lambda h, lo, c, v, n: talib.ROC(c, n),
+    "mom": lambda h, lo, c, v, n: talib.MOM(c, n),
+    "aroon": lambda h, lo, c, v, n: talib.AROON(h, lo, n),
+    "ad": lambda h, lo, c, v, n: talib.AD(h, lo, c, v),
+    "adosc": lambda h, lo, c, v, n: talib.ADOSC(h, lo, c, v),
+    "trix": lambda h, lo, c, v, n: talib.TRIX(c, n),
+    "ultosc": lambda h, lo, c, v, n: talib.ULTOSC(h, lo, c),
+    "sar": lambda h, lo, c, v, n: talib.SAR(h, lo),
+    "stddev": lambda h, lo, c, v, n: talib.STDDEV(c, n),
+    "linreg_slope": lambda h, lo, c, v, n: talib.LINEARREG_SLOPE(c, n),
+    "sma": lambda h, lo, c, v, n: talib.SMA(c, n),
+    "ema": lambda h, lo, c, v, n: talib.EMA(c, n),
+    "vwap": None,
+    "donchian": None,
+    "keltner": None,
+}
+
+
+def per_indicator(p: dict[str, np.ndarray], n_sym: int, repeat: int) -> None:
+    """Print ns/bar per default-spec family: TA-Lib vs our per-symbol and panel kernels."""
+    n_bars = p["c"].shape[1]
+    lanes = min(128, n_sym)
+    wide = [np.ascontiguousarray(p[k][:lanes].T) for k in "ohlcv"]
+    rows_in = [p[k][:n_sym] for k in "ohlcv"]
+    print(f"\nper indicator, ns per bar (lower is better); panel = one {lanes}-symbol batch")
+    print(f"| {'indicator':<16} | {'TA-Lib':>7} | {'per-symbol':>10} | {'panel':>7} |"
+          f" {'TA/per-sym':>10} | {'TA/panel':>8} |")
+    print(f"|{'-' * 18}|{'-' * 9}|{'-' * 12}|{'-' * 9}|{'-' * 12}|{'-' * 10}|")
+    totals = np.zeros(3)
+    for item in DEFAULT_SPEC:
+        plan = compile_spec([item])
+        buf = np.empty((len(plan.columns), n_bars, lanes))
+        compute_indicator_arrays(*(a[:2] for a in rows_in), plan)  # JIT warm-up / cache load
+        compute_indicator_panel(*wide, plan, out=buf)
+        n = int(item.params.get("timeperiod", 0))
+        ta_fn = TALIB_FAMILY[item.name]
+        t_ta = np.nan
+        if ta_fn is not None:
+            fn = ta_fn
+
+            def ta_loop() -> None:
+                for i in range(n_sym):
+                    fn(p["h"][i], p["l"][i], p["c"][i], p["v"][i], n)
+
+            t_ta = best_of(ta_loop, repeat) / (n_sym * n_bars) * 1e9
+        t_sym = best_of(lambda: compute_indicator_arrays(*rows_in, plan), repeat)
+        t_sym = t_sym / (n_sym * n_bars) * 1e9
+        t_pan = best_of(lambda: compute_indicator_panel(*wide, plan, out=buf), repeat)
+        t_pan = t_pan / (lanes * n_bars) * 1e9
+        totals += [0.0 if np.isnan(t_ta) else t_ta, t_sym, t_pan]
+        label = item.name + (f"_{n}" if n else "")
+        print(f"| {label:<16} | {t_ta:>7.2f} | {t_sym:>10.2f} | {t_pan:>7.2f} |"
+              f" {t_ta / t_sym:>9.2f}x | {t_ta / t_pan:>7.2f}x |")
+    t_ta, t_sym, t_pan = totals
+    print(f"| {'sum':<16} | {t_ta:>7.2f} | {t_sym:>10.2f} | {t_pan:>7.2f} |"
+          f" {t_ta / t_sym:>9.2f}x | {t_ta / t_pan:>7.2f}x |")
 
 
 def talib_subset(h, lo, c, v) -> None:  # results discarded
@@ -166,6 +247,12 @@ def main() -> None:
     ap.add_argument("--bars", type=int, default=2520)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--pandas-symbols", type=int, default=50)
+    ap.add_argument(
+        "--per-indicator",
+        action="store_true",
+        help="also print per-family ns/bar (TA-Lib vs ours) to show where the time goes",
+    )
+    ap.add_argument("--per-indicator-symbols", type=int, default=200)
     args = ap.parse_args()
     p = make_panel(args.symbols, args.bars)
     n_bars = args.symbols * args.bars
@@ -286,6 +373,8 @@ def main() -> None:
     for set_name, engine, t in rows:
         ref = t_ta if set_name.startswith("full") else t_ta_sub
         print(f"| {set_name:<20} | {engine:<44} | {1e-6 / t:>9.2f} | {ref / t:>8.2f}x |")
+    if args.per_indicator:
+        per_indicator(p, min(args.per_indicator_symbols, args.symbols), args.repeat)
 
 
 if __name__ == "__main__":

@@ -86,13 +86,14 @@ def main() -> None:
             rows.append(json.loads(out.strip().splitlines()[-1]))
             print(rows[-1], flush=True)
     base = rows[0]
-    print(f"\nStudy scale, synthetic symbols x 2,520 daily bars, 2 CPUs")
+    print("\nStudy scale, synthetic symbols x 2,520 daily bars, 2 CPUs")
     print(f"{'symbols':>8} {'engine':>7} {'wall s':>8} {'s/100 sym':>10} {'peak MB':>8}  stages (s)")
     for r in rows:
         per100 = r["wall_s"] / r["symbols"] * 100
         print(f"{r['symbols']:>8} {r['engine']:>7} {r['wall_s']:>8} {per100:>10.2f} {r['peak_mb']:>8}  {r['stages']}")
-    print(f"(growth check: wall per symbol relative to the first row = "
-          f"{', '.join(f'{(r['wall_s'] / r['symbols']) / (base['wall_s'] / base['symbols']):.2f}' for r in rows)})")
+    base_rate = base["wall_s"] / base["symbols"]
+    growth = ", ".join(f"{(r['wall_s'] / r['symbols']) / base_rate:.2f}" for r in rows)
+    print(f"(growth check: wall per symbol relative to the first row = {growth})")
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from trading_signals.backtest import _kernels, _sweep_kernels, strategies
+from trading_signals.backtest import _sweep_kernels, strategies
 from trading_signals.backtest._inputs import PERIODS_PER_YEAR
 from trading_signals.backtest.engine import cost_rate, run_backtest
 from trading_signals.data.schema import validate_ohlcv

@@ -17,6 +17,7 @@ from trading_signals.backtest import strategies
 from trading_signals.backtest._inputs import PERIODS_PER_YEAR
 from trading_signals.backtest.engine import run_backtest
 from trading_signals.backtest.sweep import sma_pairs, sma_sweep
+from trading_signals.backtest.sweep_overfitting import sma_grid_overfitting
 from trading_signals.backtest.windows import Window
 from trading_signals.data.checkpoints import CheckpointStore
 from trading_signals.data.schema import validate_ohlcv
@@ -70,6 +71,10 @@ class SmaCrossSearch:
             "n_trials": int(len(grid)),
             "trial_sharpe_var": float(np.nanvar(per_bar, ddof=1)) if len(grid) > 1 else 0.0,
         }
+
+    def trial_pairs(self) -> np.ndarray:
+        """Every (fast, slow) pair the search tries: the true number of trials."""
+        return sma_pairs(self.fast, self.slow)
 
     def positions(self, history: pd.DataFrame, params: Mapping[str, Any]) -> pd.Series:
         return strategies.sma_cross(history["close"], fast=int(params["fast"]), slow=int(params["slow"]),
@@ -156,7 +161,24 @@ def run_walk_forward(
             results[w.index] = run_window(prices, w, strategy=strategy, engine=engine or {})
             if store is not None:
                 store.save(w.index, *results[w.index].to_record())
-    return stitch(prices, windows, results, initial_cash=float((engine or {}).get("initial_cash", 10_000.0)))
+    res = stitch(prices, windows, results, initial_cash=float((engine or {}).get("initial_cash", 10_000.0)))
+    return with_grid_pbo(res, prices, strategy, engine or {})
+
+
+def with_grid_pbo(result: WalkForwardResult, prices: pd.DataFrame, strategy: WalkForwardStrategy,
+                  engine: Mapping[str, Any]) -> WalkForwardResult:
+    """Add the CSCV probability of backtest overfitting of the strategy's whole grid.
+
+    Only for strategies that expose ``trial_pairs()`` (an SMA grid); others are returned as is.
+    """
+    pairs = getattr(strategy, "trial_pairs", None)
+    if pairs is None or len(pairs()) < 2:
+        return result
+    stats = sma_grid_overfitting(prices, pairs(), long_only=bool(getattr(strategy, "long_only", False)),
+                                 **dict(engine))
+    overfit = {**result.overfitting, "grid_pbo": stats["pbo"], "grid_deflated_sharpe": stats["deflated_sharpe"]}
+    return WalkForwardResult(returns=result.returns, equity=result.equity, windows=result.windows,
+                             metrics=result.metrics, overfitting=overfit)
 
 
 def load_finished(store: CheckpointStore | None) -> dict[int, WindowResult]:

@@ -136,6 +136,8 @@ def sweep_command(
     fast: str = typer.Option("5:50:1", "--fast", help="Fast windows start:stop[:step] (stop exclusive)."),
     slow: str = typer.Option("20:200:5", "--slow", help="Slow windows start:stop[:step]."),
     top: int = typer.Option(10, "--top", help="How many pairs to print (by Sharpe)."),
+    overfitting: bool = typer.Option(True, "--overfitting/--no-overfitting",
+                                     help="Deflated Sharpe of the best pair (all pairs count as trials) and CSCV PBO."),
     long_only: bool = typer.Option(False, "--long-only"),
     use_ray: bool = typer.Option(False, "--ray/--serial", help="Shard the grid across Ray tasks."),
     address: str | None = typer.Option(None, "--address", help="Ray address (with --ray)."),
@@ -166,9 +168,15 @@ def sweep_command(
             res = sma_sweep(bars, fr, sr, **opts)
         elapsed = time.perf_counter() - t0
         best = res.sort_values("sharpe", ascending=False, na_position="last").head(top)
+        stats = None
+        if overfitting and len(res) >= 2:
+            from trading_signals.backtest.sweep_overfitting import sma_grid_overfitting
+
+            engine = {k: v for k, v in opts.items() if k != "long_only"}
+            stats = sma_grid_overfitting(bars, res[["fast", "slow"]].to_numpy(), long_only=long_only, **engine)
     payload = {"symbol": symbol, "n_pairs": len(res), "seconds": elapsed,
                "backtests_per_second": len(res) / elapsed if elapsed > 0 else None,
-               "ray": use_ray, "top": best}
+               "ray": use_ray, "top": best, "overfitting": stats}
     emit(payload, as_json=as_json, render=_render_sweep)
 
 
@@ -176,6 +184,8 @@ def _render_sweep(p: dict[str, Any]) -> None:
     top = p["top"]
     console.print(table(f"sweep {p['symbol']}: {p['n_pairs']} pairs in {p['seconds']:.3f} s",
                         list(top.columns), top.itertuples(index=False)))
+    if p.get("overfitting"):
+        console.print(kv_table("overfitting (per-bar Sharpe; every pair counts as a trial)", p["overfitting"]))
 
 
 def register(app: typer.Typer) -> None:

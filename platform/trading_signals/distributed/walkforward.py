@@ -15,6 +15,7 @@ from trading_signals.backtest.walkforward import (
     load_finished,
     run_window,
     stitch,
+    with_grid_pbo,
 )
 from trading_signals.backtest.windows import Window
 from trading_signals.data.checkpoints import CheckpointStore
@@ -58,4 +59,5 @@ def run_walk_forward_ray(
         done[result.window.index] = result
         if store is not None:
             store.save(result.window.index, *result.to_record())
-    return stitch(prices, windows, done, initial_cash=float(engine.get("initial_cash", 10_000.0)))
+    res = stitch(prices, windows, done, initial_cash=float(engine.get("initial_cash", 10_000.0)))
+    return with_grid_pbo(res, prices, strategy, engine)

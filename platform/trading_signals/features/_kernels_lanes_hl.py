@@ -25,7 +25,7 @@ def stoch_l(h, lo, c, fastk, slowk, slowd, out_k, out_d):  # type: ignore[no-unt
     window_max_min_l(h, lo, fastk, hh, ll)
     for t in range(fastk - 1, m):
         for j in range(nl):
-            diff = (hh[t, j] - ll[t, j]) / 100.0
+            diff = (hh[t, j] - ll[t, j]) * 0.01
             hh[t, j] = (c[t, j] - ll[t, j]) / diff if diff != 0.0 else 0.0
     sma_l(hh, slowk, fastk - 1, ll)
     sma_l(ll, slowd, fastk + slowk - 2, out_d)
@@ -47,7 +47,7 @@ def willr_l(h, lo, c, n, out):  # type: ignore[no-untyped-def]
     window_max_min_l(h, lo, n, hh, ll)
     for t in range(n - 1, m):
         for j in range(nl):
-            diff = (hh[t, j] - ll[t, j]) / (-100.0)
+            diff = (hh[t, j] - ll[t, j]) * -0.01
             out[t, j] = (hh[t, j] - c[t, j]) / diff if diff != 0.0 else 0.0
 
 
@@ -94,10 +94,11 @@ def atr_l(h, lo, c, n, natr, out):  # type: ignore[no-untyped-def]
             prev[j] += _tr(h[t, j], lo[t, j], c[t - 1, j])
     for j in range(nl):
         prev[j] /= n
+    inv = 1.0 / n
     for t in range(n, m):
         for j in range(nl):
             if t > n:
-                prev[j] = (prev[j] * (n - 1) + _tr(h[t, j], lo[t, j], c[t - 1, j])) / n
+                prev[j] = (prev[j] * (n - 1) + _tr(h[t, j], lo[t, j], c[t - 1, j])) * inv
             a = prev[j]
             if natr:
                 v = c[t, j]
@@ -136,12 +137,12 @@ def keltner_l(h, lo, c, n, atr_n, mult, out_up, out_lo):  # type: ignore[no-unty
 
 
 @njit(cache=True, error_model="numpy")
-def _dmi_step(hi, low, phi, plow, pc, pdm, mdm, tr, n):  # type: ignore[no-untyped-def]
+def _dmi_step(hi, low, phi, plow, pc, pdm, mdm, tr, inv):  # type: ignore[no-untyped-def]
     dp = hi - phi
     dm = plow - low
-    p = pdm - (pdm / n) + (dp if (dp > 0 and dp > dm) else 0.0)
-    q = mdm - (mdm / n) + (dm if (dm > 0 and dm > dp) else 0.0)
-    r = tr - (tr / n) + _tr(hi, low, pc)
+    p = pdm - (pdm * inv) + (dp if (dp > 0 and dp > dm) else 0.0)
+    q = mdm - (mdm * inv) + (dm if (dm > 0 and dm > dp) else 0.0)
+    r = tr - (tr * inv) + _tr(hi, low, pc)
     ok = abs(r) >= EPS
     pdi = 100.0 * (p / r) if ok else 0.0
     mdi = 100.0 * (q / r) if ok else 0.0
@@ -160,6 +161,7 @@ def adx_l(h, lo, c, n, out_adx, out_pdi, out_mdi):  # type: ignore[no-untyped-de
     mdm = np.zeros(nl)
     tr = np.zeros(nl)
     adx = np.zeros(nl)
+    inv = 1.0 / n  # Wilder smoothing by a reciprocal, as in ``adx_into``
     for t in range(1, n):
         for j in range(nl):
             dp = h[t, j] - h[t - 1, j]
@@ -171,7 +173,7 @@ def adx_l(h, lo, c, n, out_adx, out_pdi, out_mdi):  # type: ignore[no-untyped-de
         seeding = t < 2 * n  # bars n..2n-1 sum DX; ADX = mean at 2n-1, then Wilder smoothing
         for j in range(nl):
             p, q, r, pdi, mdi, dx, ok = _dmi_step(
-                h[t, j], lo[t, j], h[t - 1, j], lo[t - 1, j], c[t - 1, j], pdm[j], mdm[j], tr[j], n
+                h[t, j], lo[t, j], h[t - 1, j], lo[t - 1, j], c[t - 1, j], pdm[j], mdm[j], tr[j], inv
             )
             pdm[j] = p
             mdm[j] = q
@@ -181,7 +183,7 @@ def adx_l(h, lo, c, n, out_adx, out_pdi, out_mdi):  # type: ignore[no-untyped-de
             if seeding:
                 adx[j] += dx if ok else 0.0
             else:
-                adx[j] = ((adx[j] * (n - 1)) + dx) / n if ok else adx[j]
+                adx[j] = ((adx[j] * (n - 1)) + dx) * inv if ok else adx[j]
         if t == 2 * n - 1:
             for j in range(nl):
                 adx[j] = adx[j] / n
@@ -232,7 +234,7 @@ def ultosc_l(h, lo, c, p1, p2, p3, out):  # type: ignore[no-untyped-def]
             tot[3, j] = b2 - b[t - p2 + 1, j]
             tot[4, j] = a3 - a[t - p3 + 1, j]
             tot[5, j] = b3 - b[t - p3 + 1, j]
-            out[t, j] = 100.0 * (s / 7.0)
+            out[t, j] = s * (100.0 / 7.0)
 
 
 @njit(cache=True, error_model="numpy")

@@ -20,6 +20,7 @@ def sma_l(x, n, first, out):  # type: ignore[no-untyped-def]
     m, nl = x.shape
     if m < first + n:
         return
+    inv = 1.0 / n
     tot = np.zeros(nl)
     for i in range(first, first + n - 1):
         for j in range(nl):
@@ -27,7 +28,7 @@ def sma_l(x, n, first, out):  # type: ignore[no-untyped-def]
     for i in range(first + n - 1, m):
         for j in range(nl):
             t = tot[j] + x[i, j]
-            out[i, j] = t / n
+            out[i, j] = t * inv
             tot[j] = t - x[i - n + 1, j]
 
 
@@ -96,6 +97,7 @@ def stddev_l(x, n, nbdev, out):  # type: ignore[no-untyped-def]
     m, nl = x.shape
     if m < n:
         return
+    inv = 1.0 / n
     t1 = np.zeros(nl)
     t2 = np.zeros(nl)
     for i in range(n - 1):
@@ -108,8 +110,8 @@ def stddev_l(x, n, nbdev, out):  # type: ignore[no-untyped-def]
             v = x[i, j]
             a = t1[j] + v
             b = t2[j] + v * v
-            mean1 = a / n
-            var = b / n - mean1 * mean1
+            mean1 = a * inv
+            var = b * inv - mean1 * mean1
             w = x[i - n + 1, j]
             t1[j] = a - w
             t2[j] = b - w * w
@@ -127,6 +129,7 @@ def bbands_l(x, n, devup, devdn, out_up, out_mid, out_lo):  # type: ignore[no-un
     if m < n:
         return
     sma_l(x, n, 0, out_mid)
+    inv = 1.0 / n
     t2 = np.zeros(nl)
     for i in range(n - 1):
         for j in range(nl):
@@ -135,7 +138,7 @@ def bbands_l(x, n, devup, devdn, out_up, out_mid, out_lo):  # type: ignore[no-un
         for j in range(nl):
             v = x[i, j]
             b = t2[j] + v * v
-            mean2 = b / n
+            mean2 = b * inv
             w = x[i - n + 1, j]
             t2[j] = b - w * w
             mid = out_mid[i, j]
@@ -154,6 +157,7 @@ def linreg_slope_l(x, n, out):  # type: ignore[no-untyped-def]
     sum_x = n * (n - 1) * 0.5
     sum_x_sqr = n * (n - 1) * (2 * n - 1) / 6.0
     divisor = sum_x * sum_x - n * sum_x_sqr
+    inv = 1.0 / divisor
     sy = np.zeros(nl)
     sxy = np.zeros(nl)
     for t in range(n - 1, m):
@@ -172,7 +176,7 @@ def linreg_slope_l(x, n, out):  # type: ignore[no-untyped-def]
                 sxy[j] = a
                 sy[j] = sy[j] - old + x[t, j]
         for j in range(nl):
-            out[t, j] = (n * sxy[j] - sum_x * sy[j]) / divisor
+            out[t, j] = (n * sxy[j] - sum_x * sy[j]) * inv
 
 
 @njit(cache=True, error_model="numpy")
@@ -206,6 +210,7 @@ def rsi_l(x, n, out):  # type: ignore[no-untyped-def]
         gain[j] /= n
         s = gain[j] + loss[j]
         out[n, j] = 100.0 * (gain[j] / s) if abs(s) >= EPS else 0.0
+    inv = 1.0 / n
     for i in range(n + 1, m):
         for j in range(nl):
             d = x[i, j] - x[i - 1, j]
@@ -213,8 +218,8 @@ def rsi_l(x, n, out):  # type: ignore[no-untyped-def]
             g = gain[j] * (n - 1)
             lo = lo - d if d < 0 else lo
             g = g if d < 0 else g + d
-            lo /= n
-            g /= n
+            lo *= inv
+            g *= inv
             loss[j] = lo
             gain[j] = g
             s = g + lo

@@ -8,6 +8,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from trading_signals.features._kernels_volume import THIRD
+
 
 @njit(cache=True, error_model="numpy")
 def obv_l(c, v, out):  # type: ignore[no-untyped-def]
@@ -109,12 +111,12 @@ def vwap_l(h, lo, c, v, n, out):  # type: ignore[no-untyped-def]
     st = np.zeros((5, nl))  # sum(tp*v), its compensation, sum(v), its compensation, nonzero count
     for t in range(m):
         for j in range(nl):
-            spv, cpv = _kahan(st[0, j], st[1, j], (h[t, j] + lo[t, j] + c[t, j]) / 3.0 * v[t, j])
+            spv, cpv = _kahan(st[0, j], st[1, j], (h[t, j] + lo[t, j] + c[t, j]) * THIRD * v[t, j])
             sv, cv = _kahan(st[2, j], st[3, j], v[t, j])
             nz = st[4, j] + (1.0 if v[t, j] != 0.0 else 0.0)
             if t >= n:
                 k = t - n
-                x = -((h[k, j] + lo[k, j] + c[k, j]) / 3.0 * v[k, j])
+                x = -((h[k, j] + lo[k, j] + c[k, j]) * THIRD * v[k, j])
                 spv, cpv = _kahan(spv, cpv, x)
                 sv, cv = _kahan(sv, cv, -v[k, j])
                 nz -= 1.0 if v[k, j] != 0.0 else 0.0

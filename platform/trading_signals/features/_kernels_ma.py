@@ -18,6 +18,7 @@ def sma_into(x, n, out):  # type: ignore[no-untyped-def]
     m = x.shape[0]
     if m < n:
         return
+    inv = 1.0 / n  # reciprocal: a division per bar costs more than the rest of the loop
     total = 0.0
     for i in range(n - 1):
         total += x[i]
@@ -25,7 +26,7 @@ def sma_into(x, n, out):  # type: ignore[no-untyped-def]
         total += x[i]
         tmp = total
         total -= x[i - n + 1]
-        out[i] = tmp / n
+        out[i] = tmp * inv
 
 
 @njit(cache=True, error_model="numpy")
@@ -92,6 +93,7 @@ def variance_into(x, n, out):  # type: ignore[no-untyped-def]
     m = x.shape[0]
     if m < n:
         return
+    inv = 1.0 / n
     t1 = 0.0
     t2 = 0.0
     for i in range(n - 1):
@@ -102,8 +104,8 @@ def variance_into(x, n, out):  # type: ignore[no-untyped-def]
         v = x[i]
         t1 += v
         t2 += v * v
-        mean1 = t1 / n
-        mean2 = t2 / n
+        mean1 = t1 * inv
+        mean2 = t2 * inv
         v = x[i - n + 1]
         t1 -= v
         t2 -= v * v
@@ -133,6 +135,7 @@ def bbands_into(x, n, devup, devdn, out_up, out_mid, out_lo):  # type: ignore[no
     if m < n:
         return
     sma_into(x, n, out_mid)
+    inv = 1.0 / n
     t2 = 0.0
     for i in range(n - 1):
         v = x[i]
@@ -140,7 +143,7 @@ def bbands_into(x, n, devup, devdn, out_up, out_mid, out_lo):  # type: ignore[no
     for i in range(n - 1, m):
         v = x[i]
         t2 += v * v
-        mean2 = t2 / n
+        mean2 = t2 * inv
         v = x[i - n + 1]
         t2 -= v * v
         mid = out_mid[i]
@@ -182,8 +185,9 @@ def linreg_slope_into(x, n, out):  # type: ignore[no-untyped-def]
     sum_x = n * (n - 1) * 0.5
     sum_x_sqr = n * (n - 1) * (2 * n - 1) / 6.0
     divisor = sum_x * sum_x - n * sum_x_sqr
+    inv = 1.0 / divisor
     sy, sxy = linreg_sums(x, n, n - 1)
-    out[n - 1] = (n * sxy - sum_x * sy) / divisor
+    out[n - 1] = (n * sxy - sum_x * sy) * inv
     for t in range(n, m):
         if t % LINREG_RESYNC == 0:
             sy, sxy = linreg_sums(x, n, t)
@@ -191,4 +195,4 @@ def linreg_slope_into(x, n, out):  # type: ignore[no-untyped-def]
             old = x[t - n]
             sxy = sxy + sy - n * old
             sy = sy - old + x[t]
-        out[t] = (n * sxy - sum_x * sy) / divisor
+        out[t] = (n * sxy - sum_x * sy) * inv

@@ -31,6 +31,7 @@ def rsi_into(x, n, out):  # type: ignore[no-untyped-def]
     gain /= n
     s = gain + loss
     out[n] = 100.0 * (gain / s) if abs(s) >= EPS else 0.0
+    inv = 1.0 / n  # Wilder smoothing by a reciprocal: the division chain was the bottleneck
     for i in range(n + 1, m):
         d = x[i] - prev
         prev = x[i]
@@ -40,44 +41,48 @@ def rsi_into(x, n, out):  # type: ignore[no-untyped-def]
             loss -= d
         else:
             gain += d
-        loss /= n
-        gain /= n
+        loss *= inv
+        gain *= inv
         s = gain + loss
         out[i] = 100.0 * (gain / s) if abs(s) >= EPS else 0.0
 
 
 @njit(cache=True, error_model="numpy")
 def rolling_max_min_into(hi, lo, n, out_max, out_min):  # type: ignore[no-untyped-def]
-    # Window [i-n+1, i]; rescan only when the extreme leaves the window (TA-Lib's scheme).
+    # Window [t-n+1, t], streaming van Herk / Gil-Werman: a window that is not block-aligned is
+    # a suffix of the previous n-bar block plus a prefix of the current one, so each bar costs a
+    # few branch-free max/min (TA-Lib's rescan-on-expiry scheme mispredicts on random walks).
+    # Extremes are exact, so the values equal TA-Lib's and the panel kernels' bit for bit.
     m = hi.shape[0]
-    hidx = -1
-    lidx = -1
-    highest = 0.0
-    lowest = 0.0
-    for t in range(n - 1, m):
-        trailing = t - n + 1
-        if hidx < trailing:
-            hidx = trailing
-            highest = hi[trailing]
-            for i in range(trailing + 1, t + 1):
-                if hi[i] > highest:
-                    hidx = i
-                    highest = hi[i]
-        elif hi[t] >= highest:
-            hidx = t
-            highest = hi[t]
-        if lidx < trailing:
-            lidx = trailing
-            lowest = lo[trailing]
-            for i in range(trailing + 1, t + 1):
-                if lo[i] < lowest:
-                    lidx = i
-                    lowest = lo[i]
-        elif lo[t] <= lowest:
-            lidx = t
-            lowest = lo[t]
-        out_max[t] = highest
-        out_min[t] = lowest
+    if m < n:
+        return
+    smax = np.empty(n)
+    smin = np.empty(n)
+    pmax = 0.0
+    pmin = 0.0
+    for t in range(m):
+        r = t % n
+        if r == 0:
+            pmax = hi[t]
+            pmin = lo[t]
+            if t >= n:  # suffix extremes of the block [t-n, t) just completed
+                b0 = t - n
+                smax[n - 1] = hi[b0 + n - 1]
+                smin[n - 1] = lo[b0 + n - 1]
+                for k in range(n - 2, -1, -1):
+                    smax[k] = max(hi[b0 + k], smax[k + 1])
+                    smin[k] = min(lo[b0 + k], smin[k + 1])
+        else:
+            pmax = max(hi[t], pmax)
+            pmin = min(lo[t], pmin)
+        if t < n - 1:
+            continue
+        if r == n - 1:
+            out_max[t] = pmax
+            out_min[t] = pmin
+        else:
+            out_max[t] = max(smax[r + 1], pmax)
+            out_min[t] = min(smin[r + 1], pmin)
 
 
 @njit(cache=True, error_model="numpy")
@@ -90,7 +95,7 @@ def stoch_into(h, lo, c, fastk, slowk, slowd, out_k, out_d):  # type: ignore[no-
     rolling_max_min_into(h, lo, fastk, hh, ll)
     k_fast = np.empty(m - fastk + 1)
     for t in range(fastk - 1, m):
-        diff = (hh[t] - ll[t]) / 100.0
+        diff = (hh[t] - ll[t]) * 0.01
         k_fast[t - fastk + 1] = (c[t] - ll[t]) / diff if diff != 0.0 else 0.0
     k_slow = np.full(k_fast.shape[0], np.nan)
     sma_into(k_fast, slowk, k_slow)
@@ -111,7 +116,7 @@ def willr_into(h, lo, c, n, out):  # type: ignore[no-untyped-def]
     ll = np.full(m, np.nan)
     rolling_max_min_into(h, lo, n, hh, ll)
     for t in range(n - 1, m):
-        diff = (hh[t] - ll[t]) / (-100.0)
+        diff = (hh[t] - ll[t]) * -0.01
         out[t] = (hh[t] - c[t]) / diff if diff != 0.0 else 0.0
 
 
@@ -211,7 +216,7 @@ def ultosc_into(h, lo, c, p1, p2, p3, out):  # type: ignore[no-untyped-def]
         a, b = _ult_terms(h[t - p3 + 1], lo[t - p3 + 1], c[t - p3 + 1], c[t - p3 + 1 - 1])
         a3 -= a
         b3 -= b
-        out[t] = 100.0 * (s / 7.0)
+        out[t] = s * (100.0 / 7.0)
 
 
 @njit(cache=True, error_model="numpy")

@@ -138,19 +138,15 @@ def _is_gap(o, h, lo, c, v):  # type: ignore[no-untyped-def]
 def run_plan(o, h, lo, c, v, codes, ip, fp, cols, out):  # type: ignore[no-untyped-def]
     # Each maximal run of bars without NaN is computed as an independent series.
     m = c.shape[0]
-    gaps = False
-    for t in range(m):
-        if _is_gap(o[t], h[t], lo[t], c[t], v[t]):
-            gaps = True
-            break
-    if gaps:
-        out[:, :] = np.nan
-    else:
+    if not _any_nan(o, h, lo, c, v):
         # Kernels write every bar from their first valid one on, and each warm-up is shorter
         # than 3 x (sum of the integer params) + 2 bars: NaN-fill only those heads.
         for k in range(codes.shape[0]):
             end = cols[k + 1] if k + 1 < codes.shape[0] else out.shape[0]
             out[cols[k] : end, : min(m, 3 * ip[k].sum() + 2)] = np.nan
+        _run_segment(o, h, lo, c, v, codes, ip, fp, cols, out)
+        return
+    out[:, :] = np.nan
     s = 0
     while s < m:
         if _is_gap(o[s], h[s], lo[s], c[s], v[s]):
@@ -161,6 +157,15 @@ def run_plan(o, h, lo, c, v, codes, ip, fp, cols, out):  # type: ignore[no-untyp
             e += 1
         _run_segment(o[s:e], h[s:e], lo[s:e], c[s:e], v[s:e], codes, ip, fp, cols, out[:, s:e])
         s = e
+
+
+@njit(cache=True, error_model="numpy")
+def _any_nan(o, h, lo, c, v):  # type: ignore[no-untyped-def]
+    # Branch-free OR-reduction (vectorises); the per-bar early-exit scan did not.
+    bad = False
+    for t in range(c.shape[0]):
+        bad |= (o[t] != o[t]) | (h[t] != h[t]) | (lo[t] != lo[t]) | (c[t] != c[t]) | (v[t] != v[t])
+    return bad
 
 
 @njit(cache=True, error_model="numpy")

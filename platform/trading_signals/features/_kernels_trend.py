@@ -37,11 +37,12 @@ def adx_into(h, lo, c, n, out_adx, out_pdi, out_mdi):  # type: ignore[no-untyped
         tr += true_range(h[t], lo[t], c[t - 1])
     sum_dx = 0.0
     adx = 0.0
+    inv = 1.0 / n  # Wilder smoothing by a reciprocal: the division chains were the bottleneck
     for t in range(n, m):
         p, q = _dm(h[t], lo[t], h[t - 1], lo[t - 1])
-        pdm = pdm - (pdm / n) + p
-        mdm = mdm - (mdm / n) + q
-        tr = tr - (tr / n) + true_range(h[t], lo[t], c[t - 1])
+        pdm = pdm - (pdm * inv) + p
+        mdm = mdm - (mdm * inv) + q
+        tr = tr - (tr * inv) + true_range(h[t], lo[t], c[t - 1])
         dx = -1.0
         if abs(tr) >= EPS:
             pdi = 100.0 * (pdm / tr)
@@ -64,7 +65,7 @@ def adx_into(h, lo, c, n, out_adx, out_pdi, out_mdi):  # type: ignore[no-untyped
             out_adx[t] = adx
         else:
             if dx >= 0.0:
-                adx = ((adx * (n - 1)) + dx) / n
+                adx = ((adx * (n - 1)) + dx) * inv
             out_adx[t] = adx
 
 

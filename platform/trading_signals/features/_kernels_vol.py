@@ -34,10 +34,11 @@ def atr_into(h, lo, c, n, out):  # type: ignore[no-untyped-def]
         total += true_range(h[t], lo[t], c[t - 1])
     prev = total / n
     out[n] = prev
+    inv = 1.0 / n  # Wilder smoothing by a reciprocal: the division chain was the bottleneck
     for t in range(n + 1, m):
         prev *= n - 1
         prev += true_range(h[t], lo[t], c[t - 1])
-        prev /= n
+        prev *= inv
         out[t] = prev
 
 

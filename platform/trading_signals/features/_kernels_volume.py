@@ -8,6 +8,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+THIRD = 1.0 / 3.0  # VWAP's typical price by a reciprocal (no branch depends on it)
+
 
 @njit(cache=True, error_model="numpy")
 def obv_into(c, v, out):  # type: ignore[no-untyped-def]
@@ -115,7 +117,7 @@ def vwap_into(h, lo, c, v, n, out):  # type: ignore[no-untyped-def]
     cv = 0.0
     nz = 0
     for t in range(m):
-        x = (h[t] + lo[t] + c[t]) / 3.0 * v[t]
+        x = (h[t] + lo[t] + c[t]) * THIRD * v[t]
         y = x - cpv
         s = spv + y
         cpv = (s - spv) - y
@@ -128,7 +130,7 @@ def vwap_into(h, lo, c, v, n, out):  # type: ignore[no-untyped-def]
             nz += 1
         if t >= n:
             j = t - n
-            x = -((h[j] + lo[j] + c[j]) / 3.0 * v[j])
+            x = -((h[j] + lo[j] + c[j]) * THIRD * v[j])
             y = x - cpv
             s = spv + y
             cpv = (s - spv) - y

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -295,7 +296,16 @@ def compute_indicators(
     arrays = [np.ascontiguousarray(frame[c].to_numpy(dtype=np.float64)) for c in OHLCV_COLUMNS]
     out = np.empty((len(plan.columns), len(frame)), dtype=np.float64)
     _execute(kp.run_plan, arrays, plan, out)
-    return pd.DataFrame(out.T, index=frame.index, columns=list(plan.columns), copy=False)
+    # out.T is one F-ordered block: pandas wraps it without a copy. Building the column Index
+    # from strings costs more than that (~35 us), so it is cached per plan and copied (a
+    # caller may rename ``columns`` in place).
+    columns = _column_index(plan.columns).copy()
+    return pd.DataFrame(out.T, index=frame.index, columns=columns, copy=False)
+
+
+@lru_cache(maxsize=64)
+def _column_index(columns: tuple[str, ...]) -> pd.Index:
+    return pd.Index(columns, dtype=object)
 
 
 def compute_indicator_arrays(

@@ -120,28 +120,56 @@ def probability_of_backtest_overfitting(returns_matrix: FloatArray, *, n_splits:
     m = np.asarray(returns_matrix, dtype=np.float64)
     if m.ndim != 2 or m.shape[1] < 2:
         raise DataError(f"returns_matrix must be (T, N) with N >= 2 trials, got shape {m.shape}")
+    _check_splits(n_splits, m.shape[0])
+    return pbo_from_block_stats(*block_stats(m, n_splits=n_splits))
+
+
+def block_stats(returns_matrix: FloatArray, *, n_splits: int) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Per-block count, sum and sum of squares of each trial's returns: ``(S,), (S, N), (S, N)``.
+
+    These are all CSCV needs, so trials can be reduced one at a time (or on Ray workers) without
+    keeping the full ``(T, N)`` matrix. NaN returns count as 0.
+    """
+    m = np.nan_to_num(np.asarray(returns_matrix, dtype=np.float64), nan=0.0)
+    if m.ndim == 1:
+        m = m[:, None]
+    blocks = np.array_split(np.arange(m.shape[0]), n_splits)
+    counts = np.array([b.size for b in blocks], dtype=np.float64)
+    sums = np.vstack([m[b].sum(axis=0) for b in blocks])
+    squares = np.vstack([(m[b] ** 2).sum(axis=0) for b in blocks])
+    return counts, sums, squares
+
+
+def pbo_from_block_stats(counts: FloatArray, sums: FloatArray, squares: FloatArray) -> PBOResult:
+    """CSCV from per-block statistics (see :func:`block_stats`); equal to the matrix version."""
+    n_splits, n_trials = sums.shape
+    if n_trials < 2:
+        raise DataError(f"CSCV needs at least 2 trials, got {n_trials}")
     if n_splits < 2 or n_splits % 2:
         raise DataError(f"n_splits must be an even number >= 2, got {n_splits}")
-    if m.shape[0] < 2 * n_splits:
-        raise DataError(f"need at least {2 * n_splits} rows for {n_splits} splits, got {m.shape[0]}")
-    m = np.nan_to_num(m, nan=0.0)
-    blocks = np.array_split(np.arange(m.shape[0]), n_splits)
-    n_trials = m.shape[1]
+    total_n, total_s, total_q = counts.sum(), sums.sum(axis=0), squares.sum(axis=0)
     logits = []
     for is_blocks in itertools.combinations(range(n_splits), n_splits // 2):
-        is_rows = np.concatenate([blocks[b] for b in is_blocks])
-        oos_rows = np.concatenate([blocks[b] for b in range(n_splits) if b not in is_blocks])
-        best = int(np.argmax(_sharpe_columns(m[is_rows])))
-        oos = _sharpe_columns(m[oos_rows])
-        # Relative rank in (0, 1): 1 = best out of sample.
-        rank = stats.rankdata(oos)[best] / (n_trials + 1.0)
+        idx = list(is_blocks)
+        n_is, s_is, q_is = counts[idx].sum(), sums[idx].sum(axis=0), squares[idx].sum(axis=0)
+        best = int(np.argmax(_sharpe_from_moments(n_is, s_is, q_is)))
+        oos = _sharpe_from_moments(total_n - n_is, total_s - s_is, total_q - q_is)
+        rank = stats.rankdata(oos)[best] / (n_trials + 1.0)  # relative rank in (0, 1)
         logits.append(np.log(rank / (1.0 - rank)))
     arr = np.asarray(logits)
     return PBOResult(pbo=float(np.mean(arr <= 0.0)), logits=arr, n_splits=n_splits, n_combinations=arr.size)
 
 
-def _sharpe_columns(m: FloatArray) -> FloatArray:
-    sd = m.std(axis=0, ddof=1)
+def _check_splits(n_splits: int, n_rows: int) -> None:
+    if n_splits < 2 or n_splits % 2:
+        raise DataError(f"n_splits must be an even number >= 2, got {n_splits}")
+    if n_rows < 2 * n_splits:
+        raise DataError(f"need at least {2 * n_splits} rows for {n_splits} splits, got {n_rows}")
+
+
+def _sharpe_from_moments(n: float, s: FloatArray, q: FloatArray) -> FloatArray:
+    mean = s / n
+    var = np.maximum(q - n * mean**2, 0.0) / max(n - 1.0, 1.0)
+    sd = np.sqrt(var)
     with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.where(sd > 0, m.mean(axis=0) / sd, -np.inf)
-    return out
+        return np.where(sd > 1e-15, mean / sd, -np.inf)

@@ -82,3 +82,35 @@ def test_pbo_counts_all_combinations_and_validates_input() -> None:
         probability_of_backtest_overfitting(np.zeros((100, 1)))
     with pytest.raises(DataError):
         probability_of_backtest_overfitting(np.zeros((100, 4)), n_splits=5)
+
+
+def _naive_cscv(m: np.ndarray, n_splits: int) -> np.ndarray:
+    import itertools
+
+    blocks = np.array_split(np.arange(m.shape[0]), n_splits)
+    logits = []
+    for combo in itertools.combinations(range(n_splits), n_splits // 2):
+        is_rows = np.concatenate([blocks[b] for b in combo])
+        oos_rows = np.concatenate([blocks[b] for b in range(n_splits) if b not in combo])
+        is_sr = [sharpe_per_period(m[is_rows, j]) for j in range(m.shape[1])]
+        oos_sr = [sharpe_per_period(m[oos_rows, j]) for j in range(m.shape[1])]
+        best = int(np.argmax(is_sr))
+        rank = stats.rankdata(oos_sr)[best] / (m.shape[1] + 1)
+        logits.append(np.log(rank / (1 - rank)))
+    return np.asarray(logits)
+
+
+def test_pbo_block_statistics_equal_a_naive_cscv() -> None:
+    m = np.random.default_rng(8).normal(0.0002, 0.01, (240, 7))
+    res = probability_of_backtest_overfitting(m, n_splits=6)
+    np.testing.assert_allclose(res.logits, _naive_cscv(m, 6), rtol=1e-9)
+
+
+def test_pbo_block_statistics_can_be_reduced_trial_by_trial() -> None:
+    from trading_signals.risk.overfitting import block_stats, pbo_from_block_stats
+
+    m = np.random.default_rng(9).normal(0.0, 0.01, (300, 5))
+    counts, sums, squares = block_stats(m, n_splits=8)
+    parts = [block_stats(m[:, j], n_splits=8) for j in range(5)]
+    stacked = pbo_from_block_stats(parts[0][0], np.hstack([p[1] for p in parts]), np.hstack([p[2] for p in parts]))
+    assert stacked.pbo == pbo_from_block_stats(counts, sums, squares).pbo
