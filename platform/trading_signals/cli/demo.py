@@ -36,8 +36,7 @@ def register(app: typer.Typer) -> None:
         address: str | None = typer.Option(None, "--address"),
         as_json: bool = JSON_OPTION,
     ) -> None:
-        """Import sample + synthetic data through the gate, build features and confluence signals,
-        backtest a portfolio, run walk-forward and Monte Carlo, and print a summary."""
+        """Run the whole study: gate -> features -> signals -> portfolio -> walk-forward -> Monte Carlo."""
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
         from trading_signals.distributed.backtest_study import run_backtest_study

@@ -42,8 +42,7 @@ def register(app: typer.Typer) -> None:
         out: Path = OUT,
         as_json: bool = JSON_OPTION,
     ) -> None:
-        """Walk-forward SMA-cross study: pick the best pair on each training window, trade the
-        next test window, stitch the out-of-sample curve. Reruns resume finished windows."""
+        """Walk-forward SMA study: fit each training window, trade the next test window, stitch (resumable)."""
         with user_errors():
             cfg = WalkForwardConfig(train=_period(train), test=_period(test), purge=purge,
                                     embargo=embargo, anchored=anchored)
