@@ -16,12 +16,13 @@ from pathlib import Path
 os.environ.setdefault("RAY_AUTH_MODE", "disabled")
 os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
 
-from trading_signals.config.signals import SignalsConfig  # noqa: E402
-from trading_signals.data.lake import write_bars  # noqa: E402
-from trading_signals.data.signals_lake import build_signals_serial  # noqa: E402
-from trading_signals.data.synthetic import generate_universe  # noqa: E402
-from trading_signals.features.indicators import compute_indicators  # noqa: E402
-from trading_signals.signals.engine import generate_signals  # noqa: E402
+from trading_signals.config.signals import SignalsConfig
+from trading_signals.data.lake import write_bars
+from trading_signals.data.signals_lake import build_signals_serial
+from trading_signals.data.synthetic import generate_universe
+from trading_signals.features.indicators import compute_indicators
+from trading_signals.signals.engine import generate_signals, signals_for_symbol
+from trading_signals.signals.summary import latest_summary
 
 
 def _best(fn: Callable[[], object], repeat: int) -> float:
@@ -37,7 +38,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--bars", type=int, default=5000)
     ap.add_argument("--symbols", type=int, default=8)
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--no-ray", action="store_true")
     args = ap.parse_args()
 
@@ -45,11 +46,14 @@ def main() -> None:
     bars = uni.bars["SYN0000"]
     generate_signals(bars.iloc[:300], config=SignalsConfig(multi_timeframe=True))  # JIT warm-up
     mtf = SignalsConfig(multi_timeframe=True)
+    sig = generate_signals(bars)
     rows = [
         ("compute_indicators (reference)", _best(lambda: compute_indicators(bars), args.repeat)),
         ("generate_signals", _best(lambda: generate_signals(bars), args.repeat)),
+        ("signals_for_symbol", _best(lambda: signals_for_symbol(bars), args.repeat)),
         ("generate_signals + 1d/1w consensus",
          _best(lambda: generate_signals(bars, config=mtf), args.repeat)),
+        ("latest_summary", _best(lambda: latest_summary(sig, symbol="SYN0000"), args.repeat)),
     ]
     ref = rows[0][1]
     print(f"\nper symbol, {args.bars} daily bars (best of {args.repeat})")

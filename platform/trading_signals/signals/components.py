@@ -14,12 +14,14 @@ bar t depends only on bars ``<= t``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Protocol, runtime_checkable
 
 import numpy as np
 import pandas as pd
 
 from trading_signals.errors import DataError
+from trading_signals.signals import _arrays
 
 #: Indicator/OHLCV columns each technical component reads (used by validation and docs).
 COMPONENT_INPUTS: dict[str, tuple[str, ...]] = {
@@ -29,11 +31,6 @@ COMPONENT_INPUTS: dict[str, tuple[str, ...]] = {
     "volatility": ("natr_14", "bb_upper_20", "bb_lower_20", "bb_middle_20"),
     "volume": ("close", "volume", "obv", "mfi_14"),
 }
-
-_ADX_FULL_STRENGTH = 50.0  # ADX at/above this gives the DI direction full weight
-_OBV_WINDOW = 10
-_VOLUME_AVG_WINDOW = 20
-_ROC_PERIOD = 10
 
 
 @runtime_checkable
@@ -69,15 +66,7 @@ def trend_score(frame: pd.DataFrame) -> pd.Series:
     Uses bars ``<= t`` only (all inputs are trailing indicators).
     """
     _require(frame, "trend")
-    atr = _safe_scale(frame["atr_14"], frame["close"])
-    pairs = [("close", "sma_20"), ("close", "sma_50"), ("ema_12", "ema_26"), ("sma_20", "sma_50")]
-    ma = sum(_squash((frame[a] - frame[b]) / atr) for a, b in pairs) / len(pairs)
-    plus, minus = frame["plus_di_14"], frame["minus_di_14"]
-    total = plus + minus
-    direction = ((plus - minus) / total.where(total > 0, 1.0)).where(total.notna())
-    strength = (frame["adx_14"] / _ADX_FULL_STRENGTH).clip(0.0, 1.0)
-    di = 0.5 + 0.5 * direction * strength
-    return _bounded((ma + di) / 2.0, "trend")
+    return _series(_arrays.trend(_columns(frame, "trend")), frame.index, "trend")
 
 
 def momentum_score(frame: pd.DataFrame) -> pd.Series:
@@ -101,15 +90,7 @@ def momentum_score(frame: pd.DataFrame) -> pd.Series:
     Uses bars ``<= t`` only.
     """
     _require(frame, "momentum")
-    atr = _safe_scale(frame["atr_14"], frame["close"])
-    natr = frame["natr_14"].where(frame["natr_14"] > 0, 1e-12)
-    parts = [
-        frame["rsi_14"] / 100.0,
-        _squash(frame["macd_hist"] / atr),
-        _squash(frame["roc_10"] / (natr * np.sqrt(_ROC_PERIOD))),
-        frame["stoch_k"] / 100.0,
-    ]
-    return _bounded(sum(parts) / len(parts), "momentum")
+    return _series(_arrays.momentum(_columns(frame, "momentum")), frame.index, "momentum")
 
 
 def volatility_score(
@@ -139,12 +120,8 @@ def volatility_score(
     The rank at bar t compares bar t with bars ``t-window+1 .. t`` only: no future values.
     """
     _require(frame, "volatility")
-    width = (frame["bb_upper_20"] - frame["bb_lower_20"]) / frame["bb_middle_20"].abs().where(
-        frame["bb_middle_20"] != 0
-    )
-    p_natr = trailing_percentile(frame["natr_14"], window=window, min_periods=min_periods)
-    p_width = trailing_percentile(width, window=window, min_periods=min_periods)
-    return _bounded(1.0 - (p_natr + p_width) / 2.0, "volatility")
+    raw = _arrays.volatility(_columns(frame, "volatility"), window=window, min_periods=min_periods)
+    return _series(raw, frame.index, "volatility")
 
 
 def volume_score(frame: pd.DataFrame) -> pd.Series:
@@ -169,15 +146,7 @@ def volume_score(frame: pd.DataFrame) -> pd.Series:
     Uses bars ``<= t`` only (trailing differences, sums and means).
     """
     _require(frame, "volume")
-    vol = frame["volume"]
-    vol_sum = vol.rolling(_OBV_WINDOW, min_periods=_OBV_WINDOW).sum()
-    obv_change = frame["obv"].diff(_OBV_WINDOW)
-    obv = 0.5 + 0.5 * (obv_change / vol_sum.where(vol_sum > 0, 1.0)).clip(-1.0, 1.0)
-    avg = vol.rolling(_VOLUME_AVG_WINDOW, min_periods=_VOLUME_AVG_WINDOW).mean()
-    ratio = (vol / avg.where(avg > 0, np.nan)).fillna(1.0).where(avg.notna())
-    heavy = np.tanh((ratio - 1.0).clip(lower=0.0))
-    rel = 0.5 + 0.5 * np.sign(frame["close"].diff()) * heavy
-    return _bounded((obv + frame["mfi_14"] / 100.0 + rel) / 3.0, "volume")
+    return _series(_arrays.volume(_columns(frame, "volume")), frame.index, "volume")
 
 
 def sentiment_score(
@@ -278,29 +247,48 @@ def trailing_percentile(values: pd.Series, *, window: int, min_periods: int) -> 
     -----
     Backward-looking only.
     """
-    roll = values.rolling(window, min_periods=min_periods)
-    rank = roll.rank(method="average")
-    n = roll.count()
-    pct = (rank - 1.0) / (n - 1.0).where(n > 1)
-    return pct.where(values.notna())
-
-
-def _squash(x: pd.Series) -> pd.Series:
-    return 0.5 + 0.5 * np.tanh(x)
-
-
-def _safe_scale(scale: pd.Series, price: pd.Series) -> pd.Series:
-    # A zero ATR (flat prices) would divide by zero; a tiny price-relative floor keeps 0/eps = 0.
-    return scale.where(scale > 0, 1e-12 * price.abs() + 1e-300)
+    # A numba kernel with pandas' exact rolling-rank/count semantics (about 3x faster).
+    pct = _arrays.trailing_percentile_array(values.to_numpy(dtype=np.float64), window,
+                                            min_periods)
+    return pd.Series(pct, index=values.index, name=values.name)
 
 
 def _require(frame: pd.DataFrame, component: str) -> None:
-    missing = [c for c in COMPONENT_INPUTS[component] if c not in frame.columns]
+    require_columns(frame.columns, component)
+
+
+def require_columns(columns: Iterable[str] | Mapping[str, object], component: str) -> None:
+    """Raise DataError naming the indicator columns ``component`` needs but ``columns`` lacks."""
+    have = columns if isinstance(columns, Mapping) else set(columns)
+    missing = [c for c in COMPONENT_INPUTS[component] if c not in have]
     if missing:
         raise DataError(
             f"{component} component: indicator frame lacks column(s) {missing}; build it with "
             "trading_signals.features.indicators.compute_indicators(ohlcv) joined to the bars"
         )
+
+
+def _columns(frame: pd.DataFrame, component: str) -> dict[str, np.ndarray]:
+    return {c: frame[c].to_numpy(dtype=np.float64) for c in COMPONENT_INPUTS[component]}
+
+
+def bounded_array(score: np.ndarray, index: pd.Index, name: str) -> np.ndarray:
+    """Check a raw component score is within [0, 1] (1e-12 slack) and clip it; NaN kept.
+
+    Raises
+    ------
+    DataError
+        Naming the first bar outside [0, 1].
+    """
+    bad = ~np.isnan(score) & ((score < -1e-12) | (score > 1.0 + 1e-12))
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise DataError(f"{name}: score {float(score[i])!r} at {index[i]} is outside [0, 1]")
+    return _arrays.clip(score, 0.0, 1.0)
+
+
+def _series(score: np.ndarray, index: pd.Index, name: str) -> pd.Series:
+    return pd.Series(bounded_array(score, index, name), index=index, name=name)
 
 
 def _bounded(score: pd.Series, name: str) -> pd.Series:

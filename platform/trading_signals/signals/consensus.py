@@ -9,7 +9,8 @@ import pandas as pd
 
 from trading_signals.config.signals import SignalThresholds
 from trading_signals.features.timeframes import align_to_base, resample_ohlcv
-from trading_signals.signals.labels import LABEL_TO_INT, LABELS, label_scores
+from trading_signals.signals._explain import missing_text, text_column
+from trading_signals.signals.labels import LABEL_TO_INT, LABELS, label_codes, labels_of
 
 #: ``score_fn(bars) -> Series`` of confluence scores in [0, 1] on the bars' index.
 ScoreFn = Callable[[pd.DataFrame], pd.Series]
@@ -71,11 +72,33 @@ def multi_timeframe_consensus(
     and incomplete trailing higher periods are dropped, so values at base bar t depend only on
     base bars ``<= t``.
     """
+    cols = consensus_arrays(bars, base_timeframe=base_timeframe,
+                            timeframe_weights=timeframe_weights, thresholds=thresholds,
+                            score_fn=score_fn, base_scores=base_scores)
+    return pd.DataFrame(cols, index=bars.index, copy=False)
+
+
+def consensus_arrays(
+    bars: pd.DataFrame,
+    *,
+    base_timeframe: str,
+    timeframe_weights: Mapping[str, float],
+    thresholds: SignalThresholds,
+    score_fn: ScoreFn,
+    base_scores: pd.Series | None = None,
+) -> dict[str, np.ndarray]:
+    """Return :func:`multi_timeframe_consensus`'s columns as arrays, in its column order.
+
+    Notes
+    -----
+    Same semantics (and no look-ahead) as :func:`multi_timeframe_consensus`.
+    """
     tfs = [tf for tf, w in timeframe_weights.items() if w > 0]
-    per_tf: dict[str, pd.Series] = {}
+    per_tf: dict[str, np.ndarray] = {}
     for tf in sorted(tfs, key=_ORDER.index):
-        per_tf[tf] = _tf_scores(bars, tf, base_timeframe, score_fn, base_scores)
-    scores = np.column_stack([per_tf[tf].to_numpy(dtype=np.float64) for tf in per_tf])
+        per_tf[tf] = np.asarray(_tf_scores(bars, tf, base_timeframe, score_fn, base_scores),
+                                dtype=np.float64)
+    scores = np.column_stack(list(per_tf.values()))
     w = np.array([float(timeframe_weights[tf]) for tf in per_tf])
     present = ~np.isnan(scores)
     eligible = present.any(axis=1)
@@ -86,22 +109,20 @@ def multi_timeframe_consensus(
         consensus = np.nansum(wp * np.nan_to_num(scores), axis=1) / wp.sum(axis=1)
     consensus = np.where(eligible, consensus, np.nan)
 
-    out = pd.DataFrame(index=bars.index)
-    labels_tf = {}
-    for tf, s in per_tf.items():
-        out[f"score_tf_{tf}"] = s.to_numpy(dtype=np.float64)
-        labels_tf[tf] = label_scores(out[f"score_tf_{tf}"], thresholds=thresholds)
-        out[f"signal_tf_{tf}"] = labels_tf[tf]
+    out: dict[str, np.ndarray] = {}
+    codes = []
+    for j, tf in enumerate(per_tf):
+        out[f"score_tf_{tf}"] = scores[:, j]
+        codes.append(label_codes(scores[:, j], thresholds=thresholds))
+        out[f"signal_tf_{tf}"] = labels_of(codes[-1])
     out["consensus_score"] = consensus
-    out["consensus_signal"] = label_scores(out["consensus_score"], thresholds=thresholds)
-    label_matrix = np.column_stack([labels_tf[tf].to_numpy() for tf in per_tf])
-    for lab in LABELS:
-        out[f"votes_{lab}"] = np.where(eligible, (label_matrix == lab).sum(axis=1), 0)
-    out["consensus_agreement"] = _agreement(label_matrix, out["consensus_signal"], wp, eligible)
-    names = list(per_tf)
-    out["timeframes_missing"] = [
-        ", ".join(n for n, p in zip(names, row, strict=True) if not p) for row in present
-    ]
+    c_code = label_codes(consensus, thresholds=thresholds)
+    out["consensus_signal"] = labels_of(c_code)
+    code_matrix = np.column_stack(codes)
+    for k, lab in enumerate(LABELS):
+        out[f"votes_{lab}"] = np.where(eligible, (code_matrix == k).sum(axis=1), 0)
+    out["consensus_agreement"] = _agreement(code_matrix, c_code, wp, eligible)
+    out["timeframes_missing"] = text_column(missing_text(list(per_tf), present))
     return out
 
 
@@ -112,7 +133,7 @@ def _tf_scores(
         return base_scores if base_scores is not None else score_fn(bars)
     if _ORDER.index(tf) < _ORDER.index(base):
         return pd.Series(np.nan, index=bars.index)
-    framed = bars.copy()
+    framed = bars.copy(deep=False)  # attrs are copied, the data is not
     framed.attrs["timeframe"] = base
     higher = resample_ohlcv(framed, tf, drop_incomplete=True)
     if higher.empty:
@@ -122,12 +143,12 @@ def _tf_scores(
 
 
 def _agreement(
-    labels: np.ndarray, consensus: pd.Series, wp: np.ndarray, eligible: np.ndarray
+    codes: np.ndarray, c_code: np.ndarray, wp: np.ndarray, eligible: np.ndarray
 ) -> np.ndarray:
-    to_dir = np.vectorize(lambda v: np.sign(LABEL_TO_INT[v]) if v in LABEL_TO_INT else np.nan,
-                          otypes=[np.float64])
-    tf_dir = to_dir(labels) if labels.size else np.empty(labels.shape)
-    c_dir = to_dir(consensus.to_numpy())
+    # Direction of a label code (0..4 = STRONG_SELL..STRONG_BUY, 5 = none): -1/0/+1 or NaN.
+    direction = np.array([np.sign(LABEL_TO_INT[lab]) for lab in LABELS] + [np.nan])
+    tf_dir = direction[codes]
+    c_dir = direction[c_code]
     same = (tf_dir == c_dir[:, None]) & ~np.isnan(tf_dir)
     with np.errstate(invalid="ignore", divide="ignore"):
         share = (wp * same).sum(axis=1) / wp.sum(axis=1)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
+import numpy as np
 import pandas as pd
 
 from trading_signals._typing import OHLCV_COLUMNS
@@ -11,18 +12,17 @@ from trading_signals.config.signals import COMPONENT_NAMES, SignalsConfig
 from trading_signals.data.schema import check_timeframe, validate_ohlcv
 from trading_signals.errors import DataError
 from trading_signals.features.indicators import compute_indicators
+from trading_signals.signals import _arrays
 from trading_signals.signals.components import (
     ModelComponent,
+    bounded_array,
     model_score,
-    momentum_score,
+    require_columns,
     sentiment_score,
-    trend_score,
-    volatility_score,
-    volume_score,
 )
-from trading_signals.signals.consensus import multi_timeframe_consensus
-from trading_signals.signals.fusion import fuse
-from trading_signals.signals.validate import validate_signals
+from trading_signals.signals.consensus import consensus_arrays
+from trading_signals.signals.fusion import fuse_arrays, fusion_weights
+from trading_signals.signals.validate import validate_columns
 
 #: ``sentiment_fn(bars) -> per-bar frame`` with ``sentiment_score`` (used for news joins).
 SentimentFn = Callable[[pd.DataFrame], pd.DataFrame]
@@ -36,9 +36,43 @@ def indicator_frame(ohlcv: pd.DataFrame) -> pd.DataFrame:
     Inherits the indicators' semantics: the row at bar t uses bars ``<= t``.
     """
     validate_ohlcv(ohlcv, name=f"bars of {ohlcv.attrs.get('symbol', 'frame')}")
-    ind = compute_indicators(ohlcv)
+    return _join_indicators(ohlcv, compute_indicators(ohlcv))
+
+
+def _join_indicators(ohlcv: pd.DataFrame, ind: pd.DataFrame) -> pd.DataFrame:
     extra = ind.loc[:, [c for c in ind.columns if c not in OHLCV_COLUMNS]]
     return ohlcv.loc[:, list(OHLCV_COLUMNS)].join(extra)
+
+
+def _frame_columns(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    # One 2-D conversion instead of a pandas column lookup per name (all-float frames).
+    if len(frame.columns) and all(dt == np.float64 for dt in frame.dtypes):
+        return dict(zip(frame.columns, frame.to_numpy().T, strict=True))
+    return {c: frame[c].to_numpy() for c in frame.columns}
+
+
+class _Inputs:
+    """The indicator frame as arrays (built without the join; the frame only on demand)."""
+
+    def __init__(self, ohlcv: pd.DataFrame) -> None:
+        validate_ohlcv(ohlcv, name=f"bars of {ohlcv.attrs.get('symbol', 'frame')}")
+        self.ohlcv = ohlcv
+        self.ind = compute_indicators(ohlcv)
+        self._frame: pd.DataFrame | None = None
+        if self.ind.index.equals(ohlcv.index):
+            cols = _frame_columns(self.ind)
+            cols.update({c: ohlcv[c].to_numpy() for c in OHLCV_COLUMNS})
+            self.index = ohlcv.index
+        else:  # unusual: let the join align rows, as indicator_frame does
+            cols = _frame_columns(self.frame)
+            self.index = self.frame.index
+        self.columns: dict[str, np.ndarray] = cols
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        if self._frame is None:
+            self._frame = _join_indicators(self.ohlcv, self.ind)
+        return self._frame
 
 
 def compute_components(
@@ -74,21 +108,42 @@ def compute_components(
     Each column at bar t uses bars ``<= t`` (see the component functions).
     """
     config = config or SignalsConfig()
-    if model_features is not None and not model_features.index.equals(frame.index):
+    comps = _component_arrays(_frame_columns(frame), frame.index, lambda: frame,
+                              sentiment=sentiment, model=model, config=config,
+                              model_features=model_features)
+    return pd.DataFrame(comps, index=frame.index)
+
+
+def _component_arrays(
+    cols: Mapping[str, np.ndarray],
+    index: pd.Index,
+    frame: Callable[[], pd.DataFrame],
+    *,
+    sentiment: pd.DataFrame | pd.Series | None,
+    model: ModelComponent | None,
+    config: SignalsConfig,
+    model_features: pd.DataFrame | None,
+) -> dict[str, np.ndarray]:
+    # Every component as a float64 array in COMPONENT_NAMES order; ``frame()`` builds the
+    # indicator frame only if a model needs it as input.
+    if model_features is not None and not model_features.index.equals(index):
         raise DataError("model_features: index differs from the bars' index; compute the "
                         "features on the same bars (one row per bar)")
+    for comp in ("trend", "momentum", "volatility", "volume"):
+        require_columns(cols, comp)
     comps = {
-        "trend": trend_score(frame),
-        "momentum": momentum_score(frame),
-        "volatility": volatility_score(
-            frame, window=config.volatility_window, min_periods=config.volatility_min_periods
-        ),
-        "volume": volume_score(frame),
-        "sentiment": sentiment_score(sentiment, frame.index,
-                                     max_age_bars=config.sentiment_max_age_bars),
-        "model": model_score(frame if model_features is None else model_features, model),
+        "trend": bounded_array(_arrays.trend(cols), index, "trend"),
+        "momentum": bounded_array(_arrays.momentum(cols), index, "momentum"),
+        "volatility": bounded_array(
+            _arrays.volatility(cols, window=config.volatility_window,
+                               min_periods=config.volatility_min_periods), index, "volatility"),
+        "volume": bounded_array(_arrays.volume(cols), index, "volume"),
+        "sentiment": sentiment_score(sentiment, index,
+                                     max_age_bars=config.sentiment_max_age_bars).to_numpy(),
+        "model": (np.full(len(index), np.nan) if model is None else model_score(
+            frame() if model_features is None else model_features, model).to_numpy()),
     }
-    return pd.DataFrame({k: comps[k] for k in COMPONENT_NAMES}, index=frame.index)
+    return {k: np.asarray(comps[k], dtype=np.float64) for k in COMPONENT_NAMES}
 
 
 def generate_signals(
@@ -138,21 +193,42 @@ def generate_signals(
     """
     check_timeframe(timeframe)
     config = config or SignalsConfig()
-    frame = indicator_frame(ohlcv)
-    comps = compute_components(frame, sentiment=sentiment, model=model, config=config,
-                               model_features=model_features)
-    out = _fuse(comps, config)
-    validate_signals(out, required=config.required_components, inputs=frame,
-                     thresholds=config.thresholds, name=str(ohlcv.attrs.get("symbol", "signals")))
-    out.insert(0, "close", ohlcv["close"])
+    inp = _Inputs(ohlcv)
+    comps = _component_arrays(inp.columns, inp.index, lambda: inp.frame, sentiment=sentiment,
+                              model=model, config=config, model_features=model_features)
+    fused = _fuse_arrays(comps, config)
+    validate_columns(fused, inp.index, required=config.required_components,
+                     inputs=inp.columns, thresholds=config.thresholds,
+                     name=str(ohlcv.attrs.get("symbol", "signals")))
+    out = _assemble(ohlcv, inp, fused, config, timeframe)
+    out.attrs.update(symbol=ohlcv.attrs.get("symbol"), timeframe=timeframe)
+    return out
+
+
+def _assemble(
+    ohlcv: pd.DataFrame,
+    inp: _Inputs,
+    fused: dict[str, np.ndarray],
+    config: SignalsConfig,
+    timeframe: str,
+) -> pd.DataFrame:
+    # Build the output frame once: close, the fused columns, then the consensus columns.
+    close = (ohlcv["close"].to_numpy() if inp.index is ohlcv.index
+             else ohlcv["close"].reindex(inp.index).to_numpy())  # as DataFrame.insert aligns
+    cols = {"close": close, **fused}
+    cons = None
     if config.multi_timeframe:
-        cons = multi_timeframe_consensus(
+        cons = consensus_arrays(
             ohlcv, base_timeframe=timeframe, timeframe_weights=config.timeframe_weights,
             thresholds=config.thresholds, score_fn=lambda b: technical_score(b, config=config),
-            base_scores=out["confluence_score"],
+            base_scores=pd.Series(fused["confluence_score"], index=inp.index),
         )
-        out = out.join(cons)
-    out.attrs.update(symbol=ohlcv.attrs.get("symbol"), timeframe=timeframe)
+        if inp.index is ohlcv.index:
+            cols.update(cons)  # disjoint names, same index: what DataFrame.join gives
+            cons = None
+    out = pd.DataFrame(cols, index=inp.index, copy=False)
+    if cons is not None:
+        out = out.join(pd.DataFrame(cons, index=ohlcv.index, copy=False))
     return out
 
 
@@ -162,8 +238,11 @@ def technical_score(ohlcv: pd.DataFrame, *, config: SignalsConfig | None = None)
     Used for higher timeframes in the consensus. Notes: bars ``<= t`` only.
     """
     config = config or SignalsConfig()
-    comps = compute_components(indicator_frame(ohlcv), config=config)
-    return _fuse(comps, config)["confluence_score"]
+    inp = _Inputs(ohlcv)
+    comps = _component_arrays(inp.columns, inp.index, lambda: inp.frame, sentiment=None,
+                              model=None, config=config, model_features=None)
+    score = _fuse_arrays(comps, config, score_only=True)["confluence_score"]
+    return pd.Series(score, index=inp.index, name="confluence_score")
 
 
 def signals_for_symbol(
@@ -187,6 +266,12 @@ def signals_for_symbol(
                             timeframe=timeframe)
 
 
-def _fuse(comps: pd.DataFrame, config: SignalsConfig) -> pd.DataFrame:
-    return fuse(comps, weights=config.weights, thresholds=config.thresholds,
-                required=config.required_components, min_coverage=config.min_coverage)
+def _fuse_arrays(
+    comps: Mapping[str, np.ndarray], config: SignalsConfig, *, score_only: bool = False
+) -> dict[str, np.ndarray]:
+    names, w = fusion_weights(config.weights, config.required_components)
+    n = len(next(iter(comps.values())))
+    scores = (np.column_stack([comps[c] for c in names]) if names else np.empty((n, 0)))
+    return fuse_arrays(scores, names, w, thresholds=config.thresholds,
+                       required=config.required_components, min_coverage=config.min_coverage,
+                       score_only=score_only)

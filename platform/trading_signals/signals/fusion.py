@@ -9,7 +9,13 @@ import pandas as pd
 
 from trading_signals.config.signals import SignalThresholds
 from trading_signals.errors import ConfigError
-from trading_signals.signals.labels import label_scores
+from trading_signals.signals._explain import (
+    explanations,
+    missing_text,
+    presence_codes,
+    text_column,
+)
+from trading_signals.signals.labels import label_codes, labels_of
 
 #: Columns :func:`fuse` adds besides ``score_<c>`` and ``contrib_<c>``.
 FUSION_COLUMNS: tuple[str, ...] = (
@@ -69,11 +75,36 @@ def fuse(
     Missing components never count as neutral: their weight is redistributed over the
     present ones and ``missing_components`` names them.
     """
-    names, w = _weights(weights, required)
+    names, w = fusion_weights(weights, required)
     scores = np.column_stack(
         [components[c].to_numpy(dtype=np.float64) if c in components else
          np.full(len(components), np.nan) for c in names]
     ) if names else np.empty((len(components), 0))
+    cols = fuse_arrays(scores, names, w, thresholds=thresholds, required=required,
+                       min_coverage=min_coverage)
+    return pd.DataFrame(cols, index=components.index, copy=False)
+
+
+def fuse_arrays(
+    scores: np.ndarray,
+    names: Sequence[str],
+    w: np.ndarray,
+    *,
+    thresholds: SignalThresholds,
+    required: Sequence[str] = (),
+    min_coverage: float = 0.0,
+    score_only: bool = False,
+) -> dict[str, np.ndarray]:
+    """Fuse an ``(n, m)`` score matrix (columns ``names``, weights ``w``); see :func:`fuse`.
+
+    Returns the output columns in :func:`fuse`'s order as arrays (only ``confluence_score``
+    when ``score_only``, e.g. for higher timeframes of the consensus).
+
+    Notes
+    -----
+    Pointwise in time, like :func:`fuse`.
+    """
+    names = list(names)
     present = ~np.isnan(scores)
     w_present = present * w
     w_sum = w_present.sum(axis=1)
@@ -87,26 +118,30 @@ def fuse(
     contrib = np.where(present & eligible[:, None], w_norm * (scores - 0.5), np.nan)
     score = np.where(eligible, 0.5 + np.nansum(contrib, axis=1), np.nan)
     score = np.clip(score, 0.0, 1.0)
+    if score_only:
+        return {"confluence_score": score}
     side = np.sign(score - 0.5)
     agree = np.where(present, np.sign(scores - 0.5) == side[:, None], False)
     agreement = np.where(eligible, (w_norm * agree).sum(axis=1), np.nan)
     confidence = np.clip(2.0 * np.abs(score - 0.5) * agreement * coverage, 0.0, 1.0)
 
-    out = pd.DataFrame(index=components.index)
+    out: dict[str, np.ndarray] = {}
     for j, c in enumerate(names):
         out[f"score_{c}"] = scores[:, j]
     for j, c in enumerate(names):
         out[f"contrib_{c}"] = contrib[:, j]
     out["confluence_score"] = score
-    out["signal"] = label_scores(out["confluence_score"], thresholds=thresholds)
+    codes = label_codes(score, thresholds=thresholds)
+    out["signal"] = labels_of(codes)
     out["confidence"] = confidence
     out["coverage"] = np.where(eligible, coverage, np.nan)
     out["agreement"] = agreement
-    out["missing_components"] = _missing_text(names, present)
-    out["explanation"] = _explanations(
-        names, contrib, score, out["signal"].to_numpy(), present, eligible, coverage,
-        required=tuple(required), min_coverage=min_coverage,
-    )
+    code = presence_codes(present)
+    out["missing_components"] = text_column(missing_text(names, present, code))
+    out["explanation"] = text_column(explanations(
+        names, contrib, score, codes, present, eligible, coverage,
+        required=tuple(required), min_coverage=min_coverage, code=code,
+    ))
     return out
 
 
@@ -119,7 +154,16 @@ def explain_row(row: pd.Series) -> str:
     return str(row["explanation"])
 
 
-def _weights(weights: Mapping[str, float], required: Sequence[str]) -> tuple[list[str], np.ndarray]:
+def fusion_weights(
+    weights: Mapping[str, float], required: Sequence[str]
+) -> tuple[list[str], np.ndarray]:
+    """Return the weighted component names and their weights, checking the configuration.
+
+    Raises
+    ------
+    ConfigError
+        Negative or all-zero weights, or a required component without weight.
+    """
     if any(v < 0 for v in weights.values()):
         raise ConfigError(f"signals.weights: weights must be >= 0 (got {dict(weights)})")
     names = [c for c, v in weights.items() if v > 0]
@@ -132,49 +176,3 @@ def _weights(weights: Mapping[str, float], required: Sequence[str]) -> tuple[lis
             "or remove them from required_components"
         )
     return names, np.array([float(weights[c]) for c in names])
-
-
-def _missing_text(names: list[str], present: np.ndarray) -> list[str]:
-    return [", ".join(n for n, p in zip(names, row, strict=True) if not p) for row in present]
-
-
-def _explanations(
-    names: list[str],
-    contrib: np.ndarray,
-    score: np.ndarray,
-    labels: np.ndarray,
-    present: np.ndarray,
-    eligible: np.ndarray,
-    coverage: np.ndarray,
-    *,
-    required: tuple[str, ...],
-    min_coverage: float,
-) -> list[str]:
-    # Sort once for all rows (largest |contribution| first, missing last); then plain lists,
-    # which are much faster to walk than per-row numpy calls.
-    order = np.argsort(-np.nan_to_num(np.abs(contrib), nan=-1.0), axis=1, kind="stable").tolist()
-    contrib_l, present_l = contrib.tolist(), present.tolist()
-    score_l, cover_l, elig_l = score.tolist(), coverage.tolist(), eligible.tolist()
-    out: list[str] = []
-    for i, label in enumerate(labels.tolist()):
-        missing = [n for n, p in zip(names, present_l[i], strict=True) if not p]
-        if not elig_l[i]:
-            out.append(_no_signal_text(missing, required, cover_l[i], min_coverage))
-            continue
-        row = contrib_l[i]
-        parts = ", ".join(f"{names[j]} {row[j]:+.2f}" for j in order[i] if present_l[i][j])
-        text = f"{label} {score_l[i]:.2f}: {parts}"
-        if missing:
-            text += f"; missing: {', '.join(missing)} (weights renormalised)"
-        out.append(text)
-    return out
-
-
-def _no_signal_text(
-    missing: list[str], required: tuple[str, ...], coverage: float, min_coverage: float
-) -> str:
-    waiting = [r for r in required if r in missing]
-    if waiting:
-        return f"NO SIGNAL: warm-up, waiting for {', '.join(waiting)}"
-    return (f"NO SIGNAL: coverage {coverage:.2f} < {min_coverage:.2f}"
-            f" (missing: {', '.join(missing)})")

@@ -34,6 +34,7 @@ LABEL_TO_INT: dict[str, int] = {
     "STRONG_BUY": 2,
 }
 LABELS: tuple[str, ...] = tuple(LABEL_TO_INT)
+_LABEL_OBJECTS = np.array([*LABELS, None], dtype=object)
 
 
 def label_scores(scores: pd.Series, *, thresholds: SignalThresholds) -> pd.Series:
@@ -63,17 +64,41 @@ def label_scores(scores: pd.Series, *, thresholds: SignalThresholds) -> pd.Serie
     ['STRONG_SELL', 'SELL', 'HOLD', 'BUY', 'STRONG_BUY', None]
     """
     x = scores.to_numpy(dtype=np.float64)
-    conds = [
-        x <= thresholds.strong_sell,
-        x <= thresholds.sell,
-        x < thresholds.buy,
-        x < thresholds.strong_buy,
-        x >= thresholds.strong_buy,
-    ]
-    out = np.select(conds, list(LABELS), default="")
-    values = out.astype(object)
-    values[np.isnan(x)] = None
-    return pd.Series(values, index=scores.index, name="signal", dtype=object)
+    return pd.Series(label_array(x, thresholds=thresholds), index=scores.index, name="signal",
+                     dtype=object)
+
+
+def label_array(x: np.ndarray, *, thresholds: SignalThresholds) -> np.ndarray:
+    """Return :func:`label_scores` of a float array as an object array (None where NaN).
+
+    >>> label_array(np.array([0.3, 0.6, np.nan]), thresholds=SignalThresholds()).tolist()
+    ['STRONG_SELL', 'BUY', None]
+
+    Notes
+    -----
+    Pointwise. Thresholds are strictly increasing, so the label index is the number of cut
+    points the score has passed.
+    """
+    return labels_of(label_codes(x, thresholds=thresholds))
+
+
+def labels_of(codes: np.ndarray) -> np.ndarray:
+    """Return the label strings of :func:`label_codes` output (None for ``len(LABELS)``)."""
+    return _LABEL_OBJECTS[codes]
+
+
+def label_codes(x: np.ndarray, *, thresholds: SignalThresholds) -> np.ndarray:
+    """Return the position of each score's label in :data:`LABELS` (``len(LABELS)`` if NaN).
+
+    >>> label_codes(np.array([0.3, 0.35, 0.5, 0.6, 0.7, np.nan]),
+    ...             thresholds=SignalThresholds()).tolist()
+    [0, 1, 2, 3, 4, 5]
+    """
+    x = np.asarray(x, dtype=np.float64)
+    code = ((x > thresholds.strong_sell).astype(np.intp) + (x > thresholds.sell)
+            + (x >= thresholds.buy) + (x >= thresholds.strong_buy))
+    code[np.isnan(x)] = len(LABELS)
+    return code
 
 
 def label_direction(labels: pd.Series) -> pd.Series:

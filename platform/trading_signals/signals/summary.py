@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from trading_signals.errors import DataError
@@ -43,26 +45,32 @@ def summary_at(
         ts = pd.Timestamp(at)
         ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
         frame = frame.loc[:ts]
-    with_signal = frame[frame["signal"].notna()]
-    if with_signal.empty:
+    # Position of the last signalled bar (no boolean copy of the whole frame).
+    has = np.flatnonzero(frame["signal"].notna().to_numpy())
+    if not has.size:
         when = f" at or before {at}" if at is not None else ""
         raise DataError(f"{symbol}: no signal{when}; all {len(frame)} bars are still in warm-up "
                         "(need more history, or pick a later --at)")
-    row = with_signal.iloc[-1]
-    counts = signals["signal"].value_counts()
+    i = int(has[-1])
+
+    def cell(col: str) -> Any:
+        return frame[col].iat[i]
+
+    labels = signals["signal"]
+    counts = Counter(labels.tolist())
     out: dict[str, Any] = {
         "symbol": symbol,
-        "timestamp": with_signal.index[-1],
-        "close": float(row.get("close", float("nan"))),
-        "signal": row["signal"],
-        "confluence_score": float(row["confluence_score"]),
-        "confidence": float(row["confidence"]),
-        "explanation": row["explanation"],
+        "timestamp": frame.index[i],
+        "close": float(cell("close")) if "close" in frame.columns else float("nan"),
+        "signal": cell("signal"),
+        "confluence_score": float(cell("confluence_score")),
+        "confidence": float(cell("confidence")),
+        "explanation": cell("explanation"),
         "rows": len(signals),
-        "signals": int(signals["signal"].notna().sum()),
+        "signals": int(labels.notna().sum()),
         "label_counts": {lab: int(counts.get(lab, 0)) for lab in LABELS},
     }
-    if "consensus_signal" in row.index:
-        out["consensus_signal"] = row["consensus_signal"]
-        out["consensus_score"] = float(row["consensus_score"])
+    if "consensus_signal" in frame.columns:
+        out["consensus_signal"] = cell("consensus_signal")
+        out["consensus_score"] = float(cell("consensus_score"))
     return out

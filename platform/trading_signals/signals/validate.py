@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -10,7 +10,7 @@ import pandas as pd
 from trading_signals.config.signals import SignalThresholds
 from trading_signals.errors import DataError, LookAheadError
 from trading_signals.signals.components import COMPONENT_INPUTS
-from trading_signals.signals.labels import LABELS, label_scores
+from trading_signals.signals.labels import LABELS, label_array
 
 _UNIT_COLUMNS = ("confluence_score", "confidence", "coverage", "agreement")
 
@@ -56,91 +56,151 @@ def validate_signals(
     -----
     Each message names the first offending row (position and timestamp).
     """
-    if "confluence_score" not in frame or "signal" not in frame:
-        raise DataError(f"{name}: missing confluence_score/signal columns; build it with fuse()")
-    for col in [c for c in frame.columns if c.startswith("score_")] + list(_UNIT_COLUMNS):
-        if col in frame:
-            _check_unit(frame, col, name)
-    has_signal = _check_labels(frame, name)
-    _check_contributions(frame, has_signal, name)
-    if thresholds is not None:
-        _check_thresholds(frame, has_signal, thresholds, name)
-    _check_warmup(frame, has_signal, required, inputs, name)
+    columns = {c: frame[c].to_numpy() for c in frame.columns}
+    ins = None if inputs is None else _InputColumns(inputs)
+    validate_columns(columns, frame.index, required=required, inputs=ins,
+                     thresholds=thresholds, name=name)
     return frame
 
 
-def _row(frame: pd.DataFrame, mask: np.ndarray) -> str:
+def validate_columns(
+    columns: Mapping[str, np.ndarray],
+    index: pd.Index,
+    *,
+    required: Sequence[str] = (),
+    inputs: Mapping[str, np.ndarray] | None = None,
+    thresholds: SignalThresholds | None = None,
+    name: str = "signals",
+) -> None:
+    """Run :func:`validate_signals` on the columns of a signals frame given as arrays.
+
+    The engine calls this on its arrays before building the frame (same checks, same
+    messages); ``inputs`` maps indicator column names to arrays.
+
+    Notes
+    -----
+    Each message names the first offending row (position and timestamp of ``index``).
+    """
+    if "confluence_score" not in columns or "signal" not in columns:
+        raise DataError(f"{name}: missing confluence_score/signal columns; build it with fuse()")
+    for col in [c for c in columns if c.startswith("score_")] + list(_UNIT_COLUMNS):
+        if col in columns:
+            _check_unit(columns[col], index, col, name)
+    has_signal = _check_labels(columns, index, name)
+    _check_contributions(columns, index, has_signal, name)
+    if thresholds is not None:
+        _check_thresholds(columns, index, has_signal, thresholds, name)
+    _check_warmup(columns, index, has_signal, required, inputs, name)
+
+
+class _InputColumns(Mapping[str, np.ndarray]):
+    # Lazy column access to an inputs frame (only the columns a check reads are converted).
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self._frame = frame
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        return self._frame[key].to_numpy()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._frame.columns)
+
+    def __len__(self) -> int:
+        return len(self._frame.columns)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._frame.columns
+
+
+def _row(index: pd.Index, mask: np.ndarray) -> str:
     i = int(np.argmax(mask))
-    return f"row {i} ({frame.index[i]})"
+    return f"row {i} ({index[i]})"
 
 
-def _check_unit(frame: pd.DataFrame, col: str, name: str) -> None:
-    x = frame[col].to_numpy(dtype=np.float64)
+def _check_unit(x: np.ndarray, index: pd.Index, col: str, name: str) -> None:
+    x = np.asarray(x, dtype=np.float64)
     bad = ~np.isnan(x) & ((x < 0.0) | (x > 1.0))
     if bad.any():
-        raise DataError(f"{name}: {col} = {float(x[int(np.argmax(bad))])!r} at {_row(frame, bad)} "
-                        "is outside [0, 1]")
+        raise DataError(f"{name}: {col} = {float(x[int(np.argmax(bad))])!r} at "
+                        f"{_row(index, bad)} is outside [0, 1]")
 
 
-def _check_labels(frame: pd.DataFrame, name: str) -> np.ndarray:
-    labels = frame["signal"]
-    has_signal = np.asarray(labels.notna(), dtype=bool)
-    bad = has_signal & ~labels.isin(LABELS).to_numpy()
+def _check_labels(columns: Mapping[str, np.ndarray], index: pd.Index, name: str) -> np.ndarray:
+    labels = np.asarray(columns["signal"], dtype=object)
+    has_signal = np.asarray(pd.notna(labels), dtype=bool)
+    bad = has_signal & ~pd.Series(labels, dtype=object, copy=False).isin(LABELS).to_numpy()
     if bad.any():
-        raise DataError(f"{name}: signal {labels.iloc[int(np.argmax(bad))]!r} at "
-                        f"{_row(frame, bad)} is not one of {list(LABELS)}")
-    scored = frame["confluence_score"].notna().to_numpy()
+        raise DataError(f"{name}: signal {labels[int(np.argmax(bad))]!r} at "
+                        f"{_row(index, bad)} is not one of {list(LABELS)}")
+    scored = ~np.isnan(np.asarray(columns["confluence_score"], dtype=np.float64))
     mismatch = has_signal != scored
     if mismatch.any():
         raise DataError(f"{name}: signal and confluence_score disagree on presence at "
-                        f"{_row(frame, mismatch)}; a label needs a score and vice versa")
+                        f"{_row(index, mismatch)}; a label needs a score and vice versa")
     return has_signal
 
 
-def _check_contributions(frame: pd.DataFrame, has_signal: np.ndarray, name: str) -> None:
-    contrib = [c for c in frame.columns if c.startswith("contrib_")]
+def _check_contributions(
+    columns: Mapping[str, np.ndarray], index: pd.Index, has_signal: np.ndarray, name: str
+) -> None:
+    contrib = [np.asarray(v, dtype=np.float64) for c, v in columns.items()
+               if c.startswith("contrib_")]
     if not contrib:
         return
-    total = np.nansum(frame[contrib].to_numpy(dtype=np.float64), axis=1)
-    gap = np.abs(total - (frame["confluence_score"].to_numpy(dtype=np.float64) - 0.5))
+    total = np.nansum(np.column_stack(contrib), axis=1)
+    score = np.asarray(columns["confluence_score"], dtype=np.float64)
+    gap = np.abs(total - (score - 0.5))
     bad = has_signal & (gap > 1e-9)
     if bad.any():
         raise DataError(f"{name}: contributions do not sum to confluence_score - 0.5 at "
-                        f"{_row(frame, bad)}")
+                        f"{_row(index, bad)}")
 
 
 def _check_thresholds(
-    frame: pd.DataFrame, has_signal: np.ndarray, thresholds: SignalThresholds, name: str
+    columns: Mapping[str, np.ndarray],
+    index: pd.Index,
+    has_signal: np.ndarray,
+    thresholds: SignalThresholds,
+    name: str,
 ) -> None:
-    expected = label_scores(frame["confluence_score"], thresholds=thresholds)
-    bad = has_signal & (expected.to_numpy() != frame["signal"].to_numpy())
+    expected = label_array(columns["confluence_score"], thresholds=thresholds)
+    bad = has_signal & (expected != np.asarray(columns["signal"], dtype=object))
     if bad.any():
-        raise DataError(f"{name}: label at {_row(frame, bad)} contradicts the thresholds "
-                        f"(expected {expected.iloc[int(np.argmax(bad))]})")
+        raise DataError(f"{name}: label at {_row(index, bad)} contradicts the thresholds "
+                        f"(expected {expected[int(np.argmax(bad))]})")
 
 
 def _check_warmup(
-    frame: pd.DataFrame,
+    columns: Mapping[str, np.ndarray],
+    index: pd.Index,
     has_signal: np.ndarray,
     required: Sequence[str],
-    inputs: pd.DataFrame | None,
+    inputs: Mapping[str, np.ndarray] | None,
     name: str,
 ) -> None:
     for comp in required:
         col = f"score_{comp}"
-        if col in frame:
-            early = has_signal & frame[col].isna().to_numpy()
+        if col in columns:
+            early = has_signal & np.isnan(np.asarray(columns[col], dtype=np.float64))
             if early.any():
-                raise LookAheadError(f"{name}: signal at {_row(frame, early)} before the "
+                raise LookAheadError(f"{name}: signal at {_row(index, early)} before the "
                                      f"warm-up of component {comp!r} ended")
         if inputs is None or comp not in COMPONENT_INPUTS:
             continue
         cols = [c for c in COMPONENT_INPUTS[comp] if c in inputs]
-        not_ready = inputs[cols].isna().any(axis=1).to_numpy()
+        na = [np.asarray(pd.isna(inputs[c]), dtype=bool) for c in cols]
+        not_ready = (np.logical_or.reduce(na) if na
+                     else np.zeros(len(has_signal) if inputs is None else _rows(inputs), bool))
         if len(not_ready) != len(has_signal):
             raise DataError(f"{name}: inputs has {len(not_ready)} rows, signals {len(has_signal)}")
         early = has_signal & not_ready
         if early.any():
-            missing = [c for c in cols if pd.isna(inputs[c].iloc[int(np.argmax(early))])]
-            raise LookAheadError(f"{name}: signal at {_row(frame, early)} before the warm-up "
+            i = int(np.argmax(early))
+            missing = [c for c, m in zip(cols, na, strict=True) if m[i]]
+            raise LookAheadError(f"{name}: signal at {_row(index, early)} before the warm-up "
                                  f"of {comp} input(s) {missing} ended")
+
+
+def _rows(inputs: Mapping[str, np.ndarray]) -> int:
+    if isinstance(inputs, _InputColumns):
+        return len(inputs._frame)
+    return len(next(iter(inputs.values()))) if len(inputs) else 0
