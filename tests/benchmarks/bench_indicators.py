@@ -137,8 +137,10 @@ def per_indicator(p: dict[str, np.ndarray], n_sym: int, repeat: int) -> None:
     wide = [np.ascontiguousarray(p[k][:lanes].T) for k in "ohlcv"]
     rows_in = [p[k][:n_sym] for k in "ohlcv"]
     print(f"\nper indicator, ns per bar (lower is better); panel = one {lanes}-symbol batch")
-    print(f"| {'indicator':<16} | {'TA-Lib':>7} | {'per-symbol':>10} | {'panel':>7} |"
-          f" {'TA/per-sym':>10} | {'TA/panel':>8} |")
+    print(
+        f"| {'indicator':<16} | {'TA-Lib':>7} | {'per-symbol':>10} | {'panel':>7} |"
+        f" {'TA/per-sym':>10} | {'TA/panel':>8} |"
+    )
     print(f"|{'-' * 18}|{'-' * 9}|{'-' * 12}|{'-' * 9}|{'-' * 12}|{'-' * 10}|")
     totals = np.zeros(3)
     for item in DEFAULT_SPEC:
@@ -150,24 +152,29 @@ def per_indicator(p: dict[str, np.ndarray], n_sym: int, repeat: int) -> None:
         ta_fn = TALIB_FAMILY[item.name]
         t_ta = np.nan
         if ta_fn is not None:
-            fn = ta_fn
 
-            def ta_loop() -> None:
+            def ta_loop(fn: Callable[..., object] = ta_fn, n: int = n) -> None:
                 for i in range(n_sym):
                     fn(p["h"][i], p["l"][i], p["c"][i], p["v"][i], n)
 
             t_ta = best_of(ta_loop, repeat) / (n_sym * n_bars) * 1e9
-        t_sym = best_of(lambda: compute_indicator_arrays(*rows_in, plan), repeat)
+        t_sym = best_of(lambda plan=plan: compute_indicator_arrays(*rows_in, plan), repeat)
         t_sym = t_sym / (n_sym * n_bars) * 1e9
-        t_pan = best_of(lambda: compute_indicator_panel(*wide, plan, out=buf), repeat)
+        t_pan = best_of(
+            lambda plan=plan, buf=buf: compute_indicator_panel(*wide, plan, out=buf), repeat
+        )
         t_pan = t_pan / (lanes * n_bars) * 1e9
         totals += [0.0 if np.isnan(t_ta) else t_ta, t_sym, t_pan]
         label = item.name + (f"_{n}" if n else "")
-        print(f"| {label:<16} | {t_ta:>7.2f} | {t_sym:>10.2f} | {t_pan:>7.2f} |"
-              f" {t_ta / t_sym:>9.2f}x | {t_ta / t_pan:>7.2f}x |")
+        print(
+            f"| {label:<16} | {t_ta:>7.2f} | {t_sym:>10.2f} | {t_pan:>7.2f} |"
+            f" {t_ta / t_sym:>9.2f}x | {t_ta / t_pan:>7.2f}x |"
+        )
     t_ta, t_sym, t_pan = totals
-    print(f"| {'sum':<16} | {t_ta:>7.2f} | {t_sym:>10.2f} | {t_pan:>7.2f} |"
-          f" {t_ta / t_sym:>9.2f}x | {t_ta / t_pan:>7.2f}x |")
+    print(
+        f"| {'sum':<16} | {t_ta:>7.2f} | {t_sym:>10.2f} | {t_pan:>7.2f} |"
+        f" {t_ta / t_sym:>9.2f}x | {t_ta / t_pan:>7.2f}x |"
+    )
 
 
 def talib_subset(h, lo, c, v) -> None:  # results discarded

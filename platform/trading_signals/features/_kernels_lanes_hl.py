@@ -53,7 +53,10 @@ def willr_l(h, lo, c, n, out):  # type: ignore[no-untyped-def]
 
 @njit(cache=True, error_model="numpy")
 def cci_l(h, lo, c, n, out):  # type: ignore[no-untyped-def]
-    # Sum the window in TA-Lib's circular-buffer slot order: slot s holds the bar k with k % n == s.
+    # Sum the window in TA-Lib's circular-buffer slot order (slot s holds the bar k with
+    # k % n == s): that order is bars a..t then base..a-1, where a is the window's bar with
+    # a % n == 0. The a..t part is a running prefix (reset at each a), so only the base..a-1
+    # tail is re-added per bar: the same additions in the same order as a full re-sum.
     m, nl = c.shape
     if m < n:
         return
@@ -61,13 +64,22 @@ def cci_l(h, lo, c, n, out):  # type: ignore[no-untyped-def]
     for t in range(m):
         for j in range(nl):
             tp[t, j] = (h[t, j] + lo[t, j] + c[t, j]) / 3.0
+    pre = np.zeros(nl)
     avg = np.empty(nl)
     dev = np.empty(nl)
-    for t in range(n - 1, m):
+    for t in range(m):
+        r = t % n
+        if r == 0:
+            for j in range(nl):
+                pre[j] = 0.0 + tp[t, j]
+        else:
+            for j in range(nl):
+                pre[j] += tp[t, j]
+        if t < n - 1:
+            continue
         base = t - n + 1
-        avg[:] = 0.0
-        for s in range(n):
-            k = base + ((s - base) % n)
+        avg[:] = pre
+        for k in range(base, t - r):
             for j in range(nl):
                 avg[j] += tp[k, j]
         for j in range(nl):
@@ -173,7 +185,15 @@ def adx_l(h, lo, c, n, out_adx, out_pdi, out_mdi):  # type: ignore[no-untyped-de
         seeding = t < 2 * n  # bars n..2n-1 sum DX; ADX = mean at 2n-1, then Wilder smoothing
         for j in range(nl):
             p, q, r, pdi, mdi, dx, ok = _dmi_step(
-                h[t, j], lo[t, j], h[t - 1, j], lo[t - 1, j], c[t - 1, j], pdm[j], mdm[j], tr[j], inv
+                h[t, j],
+                lo[t, j],
+                h[t - 1, j],
+                lo[t - 1, j],
+                c[t - 1, j],
+                pdm[j],
+                mdm[j],
+                tr[j],
+                inv,
             )
             pdm[j] = p
             mdm[j] = q

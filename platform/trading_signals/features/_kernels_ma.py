@@ -48,43 +48,84 @@ def ema_into(x, n, first, out):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, error_model="numpy")
+def _sma_seed(x, first, n):  # type: ignore[no-untyped-def]
+    # The SMA that seeds a TA-Lib EMA: x[first:first+n] summed in order, then divided.
+    total = 0.0
+    for i in range(first, first + n):
+        total += x[i]
+    return total / n
+
+
+@njit(cache=True, error_model="numpy")
 def macd_into(x, fast, slow, signal, out_macd, out_signal, out_hist):  # type: ignore[no-untyped-def]
-    # TA-Lib seeds the fast EMA on the same bar as the slow one (index slow-1).
+    # TA-Lib seeds the fast EMA on the same bar as the slow one (index slow-1); the signal EMA
+    # is seeded with the SMA of the first ``signal`` MACD values. One fused pass (same
+    # arithmetic as three ``ema_into`` calls): the three EMA chains overlap in the pipeline.
     m = x.shape[0]
     start = slow - 1
     first_out = start + signal - 1
     if first_out >= m:
         return
-    ef = np.full(m, np.nan)
-    es = np.full(m, np.nan)
-    ema_into(x, fast, slow - fast, ef)
-    ema_into(x, slow, 0, es)
-    line = np.full(m, np.nan)
-    for i in range(start, m):
-        line[i] = ef[i] - es[i]
-    sig = np.full(m, np.nan)
-    ema_into(line, signal, start, sig)
-    for i in range(first_out, m):
-        out_macd[i] = line[i]
-        out_signal[i] = sig[i]
-        out_hist[i] = line[i] - sig[i]
+    kf = 2.0 / (fast + 1)
+    ks = 2.0 / (slow + 1)
+    kg = 2.0 / (signal + 1)
+    ef = _sma_seed(x, slow - fast, fast)
+    es = _sma_seed(x, 0, slow)
+    line = ef - es
+    sig_total = line
+    for i in range(start + 1, first_out):
+        v = x[i]
+        ef = ((v - ef) * kf) + ef
+        es = ((v - es) * ks) + es
+        sig_total += ef - es
+    if first_out > start:
+        v = x[first_out]
+        ef = ((v - ef) * kf) + ef
+        es = ((v - es) * ks) + es
+        line = ef - es
+        sig_total += line
+    sig = sig_total / signal
+    out_macd[first_out] = line
+    out_signal[first_out] = sig
+    out_hist[first_out] = line - sig
+    for i in range(first_out + 1, m):
+        v = x[i]
+        ef = ((v - ef) * kf) + ef
+        es = ((v - es) * ks) + es
+        line = ef - es
+        sig = ((line - sig) * kg) + sig
+        out_macd[i] = line
+        out_signal[i] = sig
+        out_hist[i] = line - sig
 
 
 @njit(cache=True, error_model="numpy")
 def trix_into(x, n, out):  # type: ignore[no-untyped-def]
+    # 1-bar ROC of EMA(EMA(EMA(x))), each EMA SMA-seeded on its input's first n values (TA-Lib).
+    # One fused pass with the same arithmetic as three ``ema_into`` calls.
     m = x.shape[0]
     first_out = 3 * (n - 1) + 1
     if first_out >= m:
         return
-    e1 = np.full(m, np.nan)
-    e2 = np.full(m, np.nan)
-    e3 = np.full(m, np.nan)
-    ema_into(x, n, 0, e1)
-    ema_into(e1, n, n - 1, e2)
-    ema_into(e2, n, 2 * (n - 1), e3)
-    for i in range(first_out, m):
-        prev = e3[i - 1]
-        out[i] = ((e3[i] / prev) - 1.0) * 100.0 if prev != 0.0 else 0.0
+    k = 2.0 / (n + 1)
+    e1 = _sma_seed(x, 0, n)  # at bar n-1
+    t2 = e1
+    for i in range(n, 2 * n - 1):  # e1 up to bar 2n-2, summed for e2's seed
+        e1 = ((x[i] - e1) * k) + e1
+        t2 += e1
+    e2 = t2 / n  # at bar 2n-2
+    t3 = e2
+    for i in range(2 * n - 1, 3 * n - 2):
+        e1 = ((x[i] - e1) * k) + e1
+        e2 = ((e1 - e2) * k) + e2
+        t3 += e2
+    e3 = t3 / n  # at bar 3n-3
+    for i in range(3 * n - 2, m):
+        e1 = ((x[i] - e1) * k) + e1
+        e2 = ((e1 - e2) * k) + e2
+        prev = e3
+        e3 = ((e2 - e3) * k) + e3
+        out[i] = ((e3 / prev) - 1.0) * 100.0 if prev != 0.0 else 0.0
 
 
 @njit(cache=True, error_model="numpy")

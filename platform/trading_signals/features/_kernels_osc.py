@@ -37,10 +37,10 @@ def rsi_into(x, n, out):  # type: ignore[no-untyped-def]
         prev = x[i]
         loss *= n - 1
         gain *= n - 1
-        if d < 0:
-            loss -= d
-        else:
-            gain += d
+        # Selects, not branches: the sign of a random walk's step is unpredictable.
+        neg = d < 0
+        loss = loss - d if neg else loss
+        gain = gain if neg else gain + d
         loss *= inv
         gain *= inv
         s = gain + loss
@@ -179,21 +179,25 @@ def ultosc_into(h, lo, c, p1, p2, p3, out):  # type: ignore[no-untyped-def]
     start = max(p1, max(p2, p3))
     if m <= start:
         return
+    # Per-bar terms once (buying pressure a, true range b); TA-Lib recomputes them for each of
+    # the six window edges. Same values, so the running sums are unchanged.
+    ta = np.empty(m)
+    tb = np.empty(m)
+    for i in range(1, m):
+        ta[i], tb[i] = _ult_terms(h[i], lo[i], c[i], c[i - 1])
     a1 = b1 = a2 = b2 = a3 = b3 = 0.0
     for i in range(start - p1 + 1, start):
-        a, b = _ult_terms(h[i], lo[i], c[i], c[i - 1])
-        a1 += a
-        b1 += b
+        a1 += ta[i]
+        b1 += tb[i]
     for i in range(start - p2 + 1, start):
-        a, b = _ult_terms(h[i], lo[i], c[i], c[i - 1])
-        a2 += a
-        b2 += b
+        a2 += ta[i]
+        b2 += tb[i]
     for i in range(start - p3 + 1, start):
-        a, b = _ult_terms(h[i], lo[i], c[i], c[i - 1])
-        a3 += a
-        b3 += b
+        a3 += ta[i]
+        b3 += tb[i]
     for t in range(start, m):
-        a, b = _ult_terms(h[t], lo[t], c[t], c[t - 1])
+        a = ta[t]
+        b = tb[t]
         a1 += a
         a2 += a
         a3 += a
@@ -207,15 +211,12 @@ def ultosc_into(h, lo, c, p1, p2, p3, out):  # type: ignore[no-untyped-def]
             s += 2.0 * (a2 / b2)
         if abs(b3) >= EPS:
             s += a3 / b3
-        a, b = _ult_terms(h[t - p1 + 1], lo[t - p1 + 1], c[t - p1 + 1], c[t - p1 + 1 - 1])
-        a1 -= a
-        b1 -= b
-        a, b = _ult_terms(h[t - p2 + 1], lo[t - p2 + 1], c[t - p2 + 1], c[t - p2 + 1 - 1])
-        a2 -= a
-        b2 -= b
-        a, b = _ult_terms(h[t - p3 + 1], lo[t - p3 + 1], c[t - p3 + 1], c[t - p3 + 1 - 1])
-        a3 -= a
-        b3 -= b
+        a1 -= ta[t - p1 + 1]
+        b1 -= tb[t - p1 + 1]
+        a2 -= ta[t - p2 + 1]
+        b2 -= tb[t - p2 + 1]
+        a3 -= ta[t - p3 + 1]
+        b3 -= tb[t - p3 + 1]
         out[t] = s * (100.0 / 7.0)
 
 

@@ -16,8 +16,9 @@ from trading_signals.features._kernels_vol import true_range
 def _dm(hi, low, prev_hi, prev_low):  # type: ignore[no-untyped-def]
     diff_p = hi - prev_hi
     diff_m = prev_low - low
-    plus = diff_p if (diff_p > 0 and diff_p > diff_m) else 0.0
-    minus = diff_m if (diff_m > 0 and diff_m > diff_p) else 0.0
+    # Non-short-circuit & so the compiler can use selects instead of unpredictable branches.
+    plus = diff_p if ((diff_p > 0) & (diff_p > diff_m)) else 0.0
+    minus = diff_m if ((diff_m > 0) & (diff_m > diff_p)) else 0.0
     return plus, minus
 
 

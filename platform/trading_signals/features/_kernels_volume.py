@@ -20,10 +20,9 @@ def obv_into(c, v, out):  # type: ignore[no-untyped-def]
     prev = c[0]
     for t in range(m):
         x = c[t]
-        if x > prev:
-            obv += v[t]
-        elif x < prev:
-            obv -= v[t]
+        # Selects, not branches: up/down closes are unpredictable.
+        obv = obv + v[t] if x > prev else obv
+        obv = obv - v[t] if x < prev else obv
         out[t] = obv
         prev = x
 
@@ -85,17 +84,13 @@ def mfi_into(h, lo, c, v, n, out):  # type: ignore[no-untyped-def]
         d = tp - prev
         prev = tp
         flow = tp * v[t]
-        if d < 0:
-            neg[idx] = flow
-            neg_sum += flow
-            pos[idx] = 0.0
-        elif d > 0:
-            pos[idx] = flow
-            pos_sum += flow
-            neg[idx] = 0.0
-        else:
-            pos[idx] = 0.0
-            neg[idx] = 0.0
+        # Selects, not branches: the direction of the typical price is unpredictable.
+        down = d < 0
+        up = d > 0
+        neg[idx] = flow if down else 0.0
+        pos[idx] = flow if up else 0.0
+        neg_sum = neg_sum + flow if down else neg_sum
+        pos_sum = pos_sum + flow if up else pos_sum
         if t >= n:
             s = pos_sum + neg_sum
             out[t] = 0.0 if s < 1.0 else 100.0 * (pos_sum / s)

@@ -360,9 +360,6 @@ def _as_arrays(*cols: Any, ndims: tuple[int, ...]) -> list[FloatArray]:
     return arrs
 
 
-_LANE_BLOCK = 128  # symbols per lane block: keeps each block's working set near the caches
-
-
 def compute_indicator_panel(
     open_: FloatArray | pd.DataFrame,
     high: FloatArray | pd.DataFrame,
@@ -407,41 +404,17 @@ def compute_indicator_panel(
         out = np.empty(shape, dtype=np.float64)
     elif out.shape != shape or out.dtype != np.float64:
         raise DataError(f"indicator panel: out must be float64 of shape {shape}, got {out.shape}")
-    # A lane is dirty if any input has a NaN in it (a column sum is NaN then; +/-inf also lands
-    # here and simply takes the exact per-symbol path). Cheaper than materialising isnan masks.
-    dirty = np.isnan(sum(a.sum(axis=0) for a in arrs))
-    if n_sym <= _LANE_BLOCK and not dirty.any() and out.flags.c_contiguous:
+    # A lane is dirty if any input has a NaN in it (its running sum is NaN then; opposite
+    # infinities land there too and simply take the exact per-symbol path).
+    dirty = kp.lane_nan_mask(*arrs)
+    if n_sym <= kp.LANE_BLOCK and not dirty.any() and out.flags.c_contiguous:
         _execute(kp.run_lanes, arrs, plan, out)
         return plan.columns, out
-    _run_clean_blocks(arrs, plan, np.flatnonzero(~dirty), out)
+    clean = np.flatnonzero(~dirty)
+    run_blocks: Any = kp.run_lane_blocks  # untyped kernel-side helper (like ``_execute``)
+    run_blocks(arrs, plan.codes, plan.iparams, plan.fparams, plan.first_rows, clean, out)
     col = np.empty((len(plan.columns), n_bars), dtype=np.float64)
     for j in np.flatnonzero(dirty):
         _execute(kp.run_plan, [np.ascontiguousarray(a[:, j]) for a in arrs], plan, col)
         out[:, :, j] = col
     return plan.columns, out
-
-
-def _run_clean_blocks(
-    arrs: Sequence[FloatArray], plan: IndicatorPlan, clean: np.ndarray, out: FloatArray
-) -> None:
-    # Lane blocks of up to _LANE_BLOCK NaN-free symbols. A block of adjacent symbols writes
-    # each indicator through a small cache-warm scratch straight into its strided view of
-    # ``out`` (one pass over the big result); scattered symbols go through a full block copy.
-    n_cols, n_bars = len(plan.columns), arrs[0].shape[0]
-    width = min(_LANE_BLOCK, clean.size)
-    small = np.empty((3, n_bars, width))
-    full: FloatArray | None = None
-    for b in range(0, clean.size, _LANE_BLOCK):
-        idx = clean[b : b + _LANE_BLOCK]
-        if idx[-1] - idx[0] + 1 == idx.size:
-            sel = slice(idx[0], idx[-1] + 1)
-            scratch = small if idx.size == width else np.empty((3, n_bars, idx.size))
-            o, h, lo, c, v = (np.ascontiguousarray(a[:, sel]) for a in arrs)
-            kp.run_lanes(o, h, lo, c, v, plan.codes, plan.iparams, plan.fparams,
-                         plan.first_rows, scratch, dest=out[:, :, sel])
-            continue
-        if full is None:
-            full = np.empty((n_cols, n_bars, width))
-        block = full[:, :, : idx.size] if idx.size == width else np.empty((n_cols, n_bars, idx.size))
-        _execute(kp.run_lanes, [np.ascontiguousarray(a[:, idx]) for a in arrs], plan, block)
-        out[:, :, idx] = block
