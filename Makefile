@@ -29,7 +29,7 @@ test: $(STAMP)
 	RAY_AUTH_MODE=disabled $(BIN)/python -m pytest -q
 
 bench: $(STAMP)
-	RAY_AUTH_MODE=disabled $(BIN)/python -m pytest -q -s tests/benchmarks -p no:cacheprovider -o addopts=""
+	for f in tests/benchmarks/bench_*.py; do echo "== $$f"; RAY_AUTH_MODE=disabled $(BIN)/python $$f || exit 1; done
 
 clean:
 	rm -rf $(VENV) lake runs artifacts
