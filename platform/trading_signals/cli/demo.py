@@ -63,6 +63,8 @@ def _render(s: dict[str, Any]) -> None:
     d = s["data"]
     console.print(table("data (through the quality gate)", ["symbols", "rows in", "clean", "quarantined", "lake"],
                         [[d["symbols"], d.get("rows_in"), d.get("rows_clean"), d.get("rows_quarantined"), d["lake"]]]))
+    if d.get("issues_by_rule"):
+        console.print(f"gate issues by rule (see the import report): {d['issues_by_rule']}")
     latest = s["signals"]["latest"]
     shown = [k for k in latest if not k.startswith("SYN")] or list(latest)[:3]
     console.print(table("latest confluence signal", ["symbol", "signal", "score", "explanation"],

@@ -118,8 +118,17 @@ def _import_universe(cfg: RunConfig, lake: Path, notify: OnStage) -> tuple[dict[
         info.update(rows_in=sum(r.rows_in for r in report.inputs),
                     rows_clean=sum(r.rows_clean for r in report.inputs),
                     rows_quarantined=sum(r.rows_quarantined for r in report.inputs),
+                    issues_by_rule=_rule_totals(report.inputs),
                     report=report.report_path, quarantine_files=report.quarantine_files)
     return info, symbols
+
+
+def _rule_totals(reports: list[Any]) -> dict[str, int]:
+    totals: dict[str, int] = {}
+    for r in reports:
+        for rule, n in r.rule_counts().items():
+            totals[rule] = totals.get(rule, 0) + n
+    return dict(sorted(totals.items()))
 
 
 def _features(cfg: RunConfig, lake: Path, run_dir: Path, symbols: list[str], use_ray: bool,
