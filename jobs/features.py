@@ -1,7 +1,6 @@
 r"""Ray job entrypoint: build the features lake on a cluster (same work as `tsig features --ray`).
 
-    ray job submit --working-dir . --runtime-env-json '{"env_vars": {"PYTHONPATH": "platform"}}' \
-        -- python jobs/features.py --lake /data/lake --out /data/lake --higher 1w
+    ray job submit --working-dir . -- python jobs/features.py --lake /data/lake --out /data/lake --higher 1w
 
 Inside a job, RAY_ADDRESS is set and ``ensure_ray()`` joins the cluster; run standalone, it
 starts a local Ray. Prints a JSON summary; exits 1 on any failure, 2 on bad input.
@@ -13,6 +12,13 @@ import argparse
 import json
 import sys
 import traceback
+
+from pathlib import Path
+
+try:
+    import trading_signals  # noqa: F401
+except ImportError:  # submitted with --working-dir onto a cluster without the package installed
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "platform"))
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

@@ -14,6 +14,13 @@ import json
 import sys
 import traceback
 
+from pathlib import Path
+
+try:
+    import trading_signals  # noqa: F401
+except ImportError:  # submitted with --working-dir onto a cluster without the package installed
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "platform"))
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

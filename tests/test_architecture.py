@@ -75,3 +75,36 @@ def test_every_module_imports() -> None:
         except Exception as exc:  # pragma: no cover - message is the assertion
             failures.append(f"{name}: {exc!r}")
     assert failures == []
+
+
+# STYLE.md layer order: a core layer imports only its own or lower layers.
+LAYER_RANK = {
+    "config": 0, "errors": 0, "_typing": 0, "data": 1, "features": 2, "sentiment": 2,
+    "signals": 3, "models": 4, "backtest": 5, "risk": 6, "report": 7,
+}
+# Known, deliberate exceptions (module -> allowed higher-layer targets), each with its reason.
+LAYER_EXCEPTIONS = {
+    # Pure statistics with no package imports beyond errors/_typing; the engine, sweeps and
+    # walk-forward report them. Moving them below backtest is the clean fix (see README).
+    "backtest": ("trading_signals.risk.metrics", "trading_signals.risk.overfitting"),
+    # The signals I/O driver: reads bars, runs the engine, writes partitions (imports inside
+    # its build functions).
+    "data/signals_lake.py": ("trading_signals.signals",),
+}
+
+
+def test_core_layers_import_only_lower_layers_or_named_exceptions() -> None:
+    offenders = []
+    for path in PKG.rglob("*.py"):
+        rel = path.relative_to(PKG)
+        layer = rel.parts[0].removesuffix(".py")
+        if layer not in LAYER_RANK:
+            continue
+        allowed = LAYER_EXCEPTIONS.get(layer, ()) + LAYER_EXCEPTIONS.get(str(rel), ())
+        for mod in _imported_modules(path):
+            if not mod.startswith("trading_signals."):
+                continue
+            target = mod.split(".")[1]
+            if LAYER_RANK.get(target, -1) > LAYER_RANK[layer] and not mod.startswith(allowed or ("\0",)):
+                offenders.append(f"{rel} imports {mod}")
+    assert offenders == [], "\n".join(offenders)

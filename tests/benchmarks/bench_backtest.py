@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "platform"))
 from trading_signals.backtest import run_backtest, sma_sweep, strategies
 from trading_signals.backtest.sweep import sma_pairs
 from trading_signals.data.schema import make_ohlcv
+from _timing import best_of  # noqa: E402
 
 FAST, SLOW = range(5, 51), range(10, 201)
 COST_BPS = 10.0
@@ -41,18 +42,9 @@ def _goog() -> pd.DataFrame:
                       symbol="GOOG", timeframe="1d")
 
 
-def _best_of(fn, repeat: int = 3) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
-
-
 def bench_ours(bars: pd.DataFrame, pairs: np.ndarray, n_threads: int | None = None) -> float:
     sma_sweep(bars, pairs=pairs[:50], commission_bps=COST_BPS)  # warm (numba cache load)
-    return len(pairs) / _best_of(lambda: sma_sweep(bars, pairs=pairs, commission_bps=COST_BPS,
+    return len(pairs) / best_of(lambda: sma_sweep(bars, pairs=pairs, commission_bps=COST_BPS,
                                                    n_threads=n_threads))
 
 
@@ -84,7 +76,7 @@ def bench_vectorbt(bars: pd.DataFrame, pairs: np.ndarray, sample: int) -> float:
         sub = run_small[:10]
         run()  # warm numba
         sub = run_small
-        return sample / _best_of(run, repeat=2)
+        return sample / best_of(run, repeat=2)
 
 
 def bench_backtestingpy(pairs: np.ndarray, sample: int) -> float:
@@ -135,10 +127,10 @@ def bench_ray(bars: pd.DataFrame, pairs: np.ndarray) -> tuple[float, float, int]
 
     ensure_ray(num_cpus=None, log_to_driver=False)
     cpus = cluster_cpus()
-    serial = _best_of(lambda: sma_sweep(bars, pairs=pairs, commission_bps=COST_BPS, n_threads=1),
+    serial = best_of(lambda: sma_sweep(bars, pairs=pairs, commission_bps=COST_BPS, n_threads=1),
                       repeat=2)
     sma_sweep_ray(bars, pairs=pairs[:100], commission_bps=COST_BPS)  # warm workers
-    sharded = _best_of(lambda: sma_sweep_ray(bars, pairs=pairs, commission_bps=COST_BPS), repeat=2)
+    sharded = best_of(lambda: sma_sweep_ray(bars, pairs=pairs, commission_bps=COST_BPS), repeat=2)
     return serial, sharded, cpus
 
 

@@ -17,6 +17,7 @@ os.environ.setdefault("RAY_AUTH_MODE", "disabled")
 os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
 
 from trading_signals.risk.montecarlo import run_montecarlo  # noqa: E402
+from _timing import best_of  # noqa: E402
 
 
 def seed_loop(mu: float, sigma: float, n_paths: int, horizon: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -51,15 +52,6 @@ def seed_loop_per_path(mu: float, sigma: float, n_paths: int, horizon: int, seed
     return sims[:, -1], mdd
 
 
-def best_of(fn, repeat: int = 5) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
-
-
 def main() -> None:
     n_paths, horizon = 10_000, 252
     returns = np.random.default_rng(0).normal(0.0004, 0.012, 2520)
@@ -85,7 +77,7 @@ def main() -> None:
     t_ray = best_of(lambda: run_montecarlo_ray(returns, model="bootstrap", n_paths=big, horizon=horizon), 2)
     ray.shutdown()
 
-    print(f"\nMonte Carlo, {n_paths:,} paths x {horizon} steps, one process (best of 5)")
+    print(f"\nMonte Carlo, {n_paths:,} paths x {horizon} steps, one process (best of 3)")
     print(f"{'method':58s} {'ms':>9s} {'speed-up vs seed':>17s}")
     for name, t, ratio in rows:
         print(f"{name:58s} {t * 1e3:9.1f} {ratio:16.1f}x")

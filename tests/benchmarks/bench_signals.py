@@ -23,15 +23,7 @@ from trading_signals.data.synthetic import generate_universe
 from trading_signals.features.indicators import compute_indicators
 from trading_signals.signals.engine import generate_signals, signals_for_symbol
 from trading_signals.signals.summary import latest_summary
-
-
-def _best(fn: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
+from _timing import best_of  # noqa: E402
 
 
 def main() -> None:
@@ -48,12 +40,12 @@ def main() -> None:
     mtf = SignalsConfig(multi_timeframe=True)
     sig = generate_signals(bars)
     rows = [
-        ("compute_indicators (reference)", _best(lambda: compute_indicators(bars), args.repeat)),
-        ("generate_signals", _best(lambda: generate_signals(bars), args.repeat)),
-        ("signals_for_symbol", _best(lambda: signals_for_symbol(bars), args.repeat)),
+        ("compute_indicators (reference)", best_of(lambda: compute_indicators(bars), args.repeat)),
+        ("generate_signals", best_of(lambda: generate_signals(bars), args.repeat)),
+        ("signals_for_symbol", best_of(lambda: signals_for_symbol(bars), args.repeat)),
         ("generate_signals + 1d/1w consensus",
-         _best(lambda: generate_signals(bars, config=mtf), args.repeat)),
-        ("latest_summary", _best(lambda: latest_summary(sig, symbol="SYN0000"), args.repeat)),
+         best_of(lambda: generate_signals(bars, config=mtf), args.repeat)),
+        ("latest_summary", best_of(lambda: latest_summary(sig, symbol="SYN0000"), args.repeat)),
     ]
     ref = rows[0][1]
     print(f"\nper symbol, {args.bars} daily bars (best of {args.repeat})")
@@ -66,7 +58,7 @@ def main() -> None:
         for sym, frame in uni.bars.items():
             write_bars(lake, frame, symbol=sym, timeframe="1d")
         syms = sorted(uni.bars)
-        serial = _best(lambda: build_signals_serial(lake, Path(tmp) / "s", symbols=syms), 1)
+        serial = best_of(lambda: build_signals_serial(lake, Path(tmp) / "s", symbols=syms), 1)
         print(f"\n{args.symbols} symbols x {args.bars} bars, read + generate + write")
         print(f"{'path':40s} {'seconds':>9s} {'x serial':>12s}")
         print(f"{'serial (reference)':40s} {serial:9.3f} {1.0:12.2f}")
@@ -76,7 +68,7 @@ def main() -> None:
 
             ensure_ray(num_cpus=2)
             build_signals_ray(lake, Path(tmp) / "w", symbols=syms[:2])  # start + warm workers
-            fan = _best(lambda: build_signals_ray(lake, Path(tmp) / "r", symbols=syms), 1)
+            fan = best_of(lambda: build_signals_ray(lake, Path(tmp) / "r", symbols=syms), 1)
             label = f"ray fan-out ({cluster_cpus()} CPUs, warm workers)"
             print(f"{label:40s} {fan:9.3f} {fan / serial:12.2f}")
 

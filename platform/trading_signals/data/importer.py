@@ -13,8 +13,6 @@ clean (``lake_duplicate``, info), a different one is quarantined (``lake_conflic
 
 from __future__ import annotations
 
-import json
-import os
 import re
 import uuid
 from collections.abc import Iterable
@@ -32,6 +30,7 @@ from trading_signals.config.data import GateConfig
 from trading_signals.data.gate import run_gate
 from trading_signals.data.gate_report import GateReport, GateResult, Issue
 from trading_signals.data.gate_rules import summarise
+from trading_signals.data.runs import write_json_atomic
 from trading_signals.data.lake import (
     PART_NAME,
     atomic_write_table,
@@ -156,7 +155,7 @@ def import_raw(
         for k, (src, q) in enumerate(quarantines)
     ]
     report.report_path = str(root / "reports" / f"import-{report.run_id}.json")
-    _write_json(report.to_dict(), Path(report.report_path))
+    write_json_atomic(report.to_dict(), Path(report.report_path))
     return report
 
 
@@ -262,10 +261,3 @@ def _write_quarantine(root: Path, run_id: str, k: int, source: str, frame: pd.Da
     return atomic_write_table(
         table, root / "quarantine" / run_id / f"{k:03d}-{_safe_name(source)}.parquet"
     )
-
-
-def _write_json(payload: dict[str, Any], path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    tmp.write_text(json.dumps(payload, indent=2, default=str) + "\n", encoding="utf-8")
-    os.replace(tmp, path)

@@ -6,6 +6,7 @@ array of simple per-period returns, so the caller controls seeding (see :mod:`.m
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -131,7 +132,12 @@ def _garch_kernel(
 def clean_returns(returns: FloatArray, *, minimum: int) -> FloatArray:
     """Return the finite returns, checking there are ``minimum`` of them and none is <= -100%."""
     r = np.asarray(returns, dtype=np.float64)
-    r = r[np.isfinite(r)]
+    finite = np.isfinite(r)
+    if not finite.all():
+        # A leading NaN (the first bar of an equity curve) is normal; say how many were left out.
+        warnings.warn(f"{int((~finite).sum())} non-finite return(s) of {r.size} left out of the "
+                      "path model fit", stacklevel=3)
+    r = r[finite]
     if r.size < minimum:
         raise DataError(f"need at least {minimum} finite returns to fit a path model, got {r.size}")
     if np.any(r <= -1.0):
