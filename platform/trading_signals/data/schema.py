@@ -54,6 +54,9 @@ def validate_ohlcv(frame: pd.DataFrame, *, name: str = "frame") -> pd.DataFrame:
     missing = [c for c in OHLCV_COLUMNS if c not in frame.columns]
     if missing:
         raise DataError(f"{name}: missing column(s) {missing}; expected {list(OHLCV_COLUMNS)}")
+    repeated = [c for c in OHLCV_COLUMNS if int((frame.columns == c).sum()) > 1]
+    if repeated:
+        raise DataError(f"{name}: duplicate column(s) {repeated}; keep one of each")
     idx = frame.index
     if not isinstance(idx, pd.DatetimeIndex) or idx.tz is None:
         raise DataError(f"{name}: index must be a tz-aware DatetimeIndex named {TIMESTAMP!r}")

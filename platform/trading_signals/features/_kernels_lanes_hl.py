@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from trading_signals.features._kernels_lanes_ext import window_max_min_l
-from trading_signals.features._kernels_lanes_ma import ema_l, sma_l
+from trading_signals.features._kernels_lanes_ext import window_rows_l
+from trading_signals.features._kernels_lanes_ma import sma_l
 from trading_signals.features._kernels_ma import EPS
 
 
@@ -20,18 +20,15 @@ def stoch_l(h, lo, c, fastk, slowk, slowd, out_k, out_d):  # type: ignore[no-unt
     start = fastk + slowk + slowd - 3
     if m <= start:
         return
-    hh = np.empty((m, nl))
-    ll = np.empty((m, nl))
-    window_max_min_l(h, lo, fastk, hh, ll)
-    for t in range(fastk - 1, m):
+    k_fast = np.empty((m, nl))
+    window_rows_l(h, lo, c, fastk, 2, k_fast, k_fast)
+    # Slow %K straight into out_k (the scalar kernel's k_slow), %D from it; then blank the
+    # slow-%K rows that precede the first %D.
+    sma_l(k_fast, slowk, fastk - 1, out_k)
+    sma_l(out_k, slowd, fastk + slowk - 2, out_d)
+    for t in range(fastk + slowk - 2, start):
         for j in range(nl):
-            diff = (hh[t, j] - ll[t, j]) * 0.01
-            hh[t, j] = (c[t, j] - ll[t, j]) / diff if diff != 0.0 else 0.0
-    sma_l(hh, slowk, fastk - 1, ll)
-    sma_l(ll, slowd, fastk + slowk - 2, out_d)
-    for t in range(start, m):
-        for j in range(nl):
-            out_k[t, j] = ll[t, j]
+            out_k[t, j] = np.nan
     for t in range(start - slowd + 1, start):
         for j in range(nl):
             out_d[t, j] = np.nan
@@ -39,31 +36,21 @@ def stoch_l(h, lo, c, fastk, slowk, slowd, out_k, out_d):  # type: ignore[no-unt
 
 @njit(cache=True, error_model="numpy")
 def willr_l(h, lo, c, n, out):  # type: ignore[no-untyped-def]
-    m, nl = c.shape
-    if m < n:
-        return
-    hh = np.empty((m, nl))
-    ll = np.empty((m, nl))
-    window_max_min_l(h, lo, n, hh, ll)
-    for t in range(n - 1, m):
-        for j in range(nl):
-            diff = (hh[t, j] - ll[t, j]) * -0.01
-            out[t, j] = (hh[t, j] - c[t, j]) / diff if diff != 0.0 else 0.0
+    if c.shape[0] >= n:
+        window_rows_l(h, lo, c, n, 1, out, out)
 
 
 @njit(cache=True, error_model="numpy")
 def cci_l(h, lo, c, n, out):  # type: ignore[no-untyped-def]
-    # Sum the window in TA-Lib's circular-buffer slot order (slot s holds the bar k with
-    # k % n == s): that order is bars a..t then base..a-1, where a is the window's bar with
-    # a % n == 0. The a..t part is a running prefix (reset at each a), so only the base..a-1
-    # tail is re-added per bar: the same additions in the same order as a full re-sum.
+    # TA-Lib's circular buffer, one row of lanes per slot: slot s holds the bar k with
+    # k % n == s, and the window is summed in slot order. Slots 0..r (r = t % n) hold the bars
+    # a..t, a running prefix reset at each a; only slots r+1..n-1 (bars t-n+1..a-1) are
+    # re-added per bar: the same additions in the same order as a full re-sum. The ring is
+    # n rows, cache-resident, unlike an (n_bars, n_lanes) typical-price temporary.
     m, nl = c.shape
     if m < n:
         return
-    tp = np.empty((m, nl))
-    for t in range(m):
-        for j in range(nl):
-            tp[t, j] = (h[t, j] + lo[t, j] + c[t, j]) / 3.0
+    ring = np.empty((n, nl))
     pre = np.zeros(nl)
     avg = np.empty(nl)
     dev = np.empty(nl)
@@ -71,28 +58,64 @@ def cci_l(h, lo, c, n, out):  # type: ignore[no-untyped-def]
         r = t % n
         if r == 0:
             for j in range(nl):
-                pre[j] = 0.0 + tp[t, j]
+                v = (h[t, j] + lo[t, j] + c[t, j]) / 3.0
+                ring[r, j] = v
+                pre[j] = 0.0 + v
         else:
             for j in range(nl):
-                pre[j] += tp[t, j]
+                v = (h[t, j] + lo[t, j] + c[t, j]) / 3.0
+                ring[r, j] = v
+                pre[j] += v
         if t < n - 1:
             continue
-        base = t - n + 1
         avg[:] = pre
-        for k in range(base, t - r):
-            for j in range(nl):
-                avg[j] += tp[k, j]
+        _add_rows(avg, ring, r + 1, n)
         for j in range(nl):
             avg[j] /= n
         dev[:] = 0.0
-        for s in range(n):
-            k = base + ((s - base) % n)
-            for j in range(nl):
-                dev[j] += abs(tp[k, j] - avg[j])
+        _add_abs_dev_rows(dev, ring, 0, n, avg)
         for j in range(nl):
-            diff = tp[t, j] - avg[j]
+            diff = ring[r, j] - avg[j]
             d = dev[j]
             out[t, j] = diff / (0.015 * (d / n)) if (diff != 0.0 and d != 0.0) else 0.0
+
+
+@njit(cache=True, error_model="numpy")
+def _add_rows(acc, x, lo, hi):  # type: ignore[no-untyped-def]
+    # acc += x[lo] + ... + x[hi-1], left to right; four rows per pass over the lanes (one
+    # load/store of acc per four additions instead of per addition).
+    nl = acc.shape[0]
+    k = lo
+    while k + 4 <= hi:
+        for j in range(nl):
+            d = acc[j] + x[k, j]
+            d = d + x[k + 1, j]
+            d = d + x[k + 2, j]
+            acc[j] = d + x[k + 3, j]
+        k += 4
+    while k < hi:
+        for j in range(nl):
+            acc[j] += x[k, j]
+        k += 1
+
+
+@njit(cache=True, error_model="numpy")
+def _add_abs_dev_rows(acc, x, lo, hi, mid):  # type: ignore[no-untyped-def]
+    # acc += |x[lo] - mid| + ... + |x[hi-1] - mid|, left to right, four rows per pass.
+    nl = acc.shape[0]
+    k = lo
+    while k + 4 <= hi:
+        for j in range(nl):
+            a = mid[j]
+            d = acc[j] + abs(x[k, j] - a)
+            d = d + abs(x[k + 1, j] - a)
+            d = d + abs(x[k + 2, j] - a)
+            acc[j] = d + abs(x[k + 3, j] - a)
+        k += 4
+    while k < hi:
+        for j in range(nl):
+            acc[j] += abs(x[k, j] - mid[j])
+        k += 1
 
 
 @njit(cache=True, error_model="numpy")
@@ -130,21 +153,44 @@ def _tr(hi, low, y):  # type: ignore[no-untyped-def]
 
 @njit(cache=True, error_model="numpy")
 def keltner_l(h, lo, c, n, atr_n, mult, out_up, out_lo):  # type: ignore[no-untyped-def]
+    # EMA(close) and Wilder ATR advanced together in one pass (the arithmetic of ``ema_l`` and
+    # ``atr_l``), without an (n_bars, n_lanes) ATR temporary.
     m, nl = c.shape
     start = max(n - 1, atr_n)
     if m <= start:
         return
-    atr = np.full((m, nl), np.nan)
-    atr_l(h, lo, c, atr_n, False, atr)
-    ema_l(c, n, 0, out_up)
-    for t in range(n - 1, m):
-        for j in range(nl):
-            d = mult * atr[t, j]
-            mid = out_up[t, j]
-            if t >= start:
-                out_up[t, j] = mid + d
-                out_lo[t, j] = mid - d
-            else:
+    mid = np.zeros(nl)
+    atr = np.zeros(nl)
+    k = 2.0 / (n + 1)
+    inv = 1.0 / atr_n
+    for t in range(m):
+        if t < n:
+            for j in range(nl):
+                mid[j] += c[t, j]
+            if t == n - 1:
+                for j in range(nl):
+                    mid[j] = mid[j] / n
+        else:
+            for j in range(nl):
+                mid[j] = ((c[t, j] - mid[j]) * k) + mid[j]
+        if t == 0:
+            continue
+        if t <= atr_n:
+            for j in range(nl):
+                atr[j] += _tr(h[t, j], lo[t, j], c[t - 1, j])
+            if t == atr_n:
+                for j in range(nl):
+                    atr[j] /= atr_n
+        else:
+            for j in range(nl):
+                atr[j] = (atr[j] * (atr_n - 1) + _tr(h[t, j], lo[t, j], c[t - 1, j])) * inv
+        if t >= start:
+            for j in range(nl):
+                d = mult * atr[j]
+                out_up[t, j] = mid[j] + d
+                out_lo[t, j] = mid[j] - d
+        elif t >= n - 1:
+            for j in range(nl):
                 out_up[t, j] = np.nan
 
 
@@ -218,15 +264,12 @@ def ultosc_l(h, lo, c, p1, p2, p3, out):  # type: ignore[no-untyped-def]
     start = max(p1, max(p2, p3))
     if m <= start:
         return
-    # Per-bar terms first: buying pressure a = close - true low, true range b.
-    a = np.empty((m, nl))
-    b = np.empty((m, nl))
-    for t in range(1, m):
-        for j in range(nl):
-            y = c[t - 1, j]
-            low = lo[t, j]
-            a[t, j] = c[t, j] - (min(y, low))
-            b[t, j] = _tr(h[t, j], low, y)
+    # Per-bar terms, buying pressure a = close - true low and true range b, kept in rings of
+    # the last ``start`` bars (bar t in row t % start): every window reaches back < start bars.
+    a = np.empty((start, nl))
+    b = np.empty((start, nl))
+    for t in range(1, start):
+        _ultosc_terms(h, lo, c, t, a[t], b[t])
     tot = np.zeros((6, nl))
     for k, p in enumerate((p1, p2, p3)):
         for t in range(start - p + 1, start):
@@ -234,13 +277,18 @@ def ultosc_l(h, lo, c, p1, p2, p3, out):  # type: ignore[no-untyped-def]
                 tot[2 * k, j] += a[t, j]
                 tot[2 * k + 1, j] += b[t, j]
     for t in range(start, m):
+        r = t % start
+        _ultosc_terms(h, lo, c, t, a[r], b[r])
+        r1 = (t - p1 + 1) % start
+        r2 = (t - p2 + 1) % start
+        r3 = (t - p3 + 1) % start
         for j in range(nl):
-            a1 = tot[0, j] + a[t, j]
-            b1 = tot[1, j] + b[t, j]
-            a2 = tot[2, j] + a[t, j]
-            b2 = tot[3, j] + b[t, j]
-            a3 = tot[4, j] + a[t, j]
-            b3 = tot[5, j] + b[t, j]
+            a1 = tot[0, j] + a[r, j]
+            b1 = tot[1, j] + b[r, j]
+            a2 = tot[2, j] + a[r, j]
+            b2 = tot[3, j] + b[r, j]
+            a3 = tot[4, j] + a[r, j]
+            b3 = tot[5, j] + b[r, j]
             s = 0.0
             if abs(b1) >= EPS:
                 s += 4.0 * (a1 / b1)
@@ -248,13 +296,22 @@ def ultosc_l(h, lo, c, p1, p2, p3, out):  # type: ignore[no-untyped-def]
                 s += 2.0 * (a2 / b2)
             if abs(b3) >= EPS:
                 s += a3 / b3
-            tot[0, j] = a1 - a[t - p1 + 1, j]
-            tot[1, j] = b1 - b[t - p1 + 1, j]
-            tot[2, j] = a2 - a[t - p2 + 1, j]
-            tot[3, j] = b2 - b[t - p2 + 1, j]
-            tot[4, j] = a3 - a[t - p3 + 1, j]
-            tot[5, j] = b3 - b[t - p3 + 1, j]
+            tot[0, j] = a1 - a[r1, j]
+            tot[1, j] = b1 - b[r1, j]
+            tot[2, j] = a2 - a[r2, j]
+            tot[3, j] = b2 - b[r2, j]
+            tot[4, j] = a3 - a[r3, j]
+            tot[5, j] = b3 - b[r3, j]
             out[t, j] = s * (100.0 / 7.0)
+
+
+@njit(cache=True, error_model="numpy")
+def _ultosc_terms(h, lo, c, t, a_row, b_row):  # type: ignore[no-untyped-def]
+    for j in range(a_row.shape[0]):
+        y = c[t - 1, j]
+        low = lo[t, j]
+        a_row[j] = c[t, j] - (min(y, low))
+        b_row[j] = _tr(h[t, j], low, y)
 
 
 @njit(cache=True, error_model="numpy")

@@ -54,42 +54,97 @@ def ema_l(x, n, first, out):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, error_model="numpy")
+def _ema_step(x, t, k, prev):  # type: ignore[no-untyped-def]
+    for j in range(prev.shape[0]):
+        prev[j] = ((x[t, j] - prev[j]) * k) + prev[j]
+
+
+@njit(cache=True, error_model="numpy")
 def macd_l(x, fast, slow, signal, out_macd, out_signal, out_hist):  # type: ignore[no-untyped-def]
+    # One streaming pass with the arithmetic of three ``ema_l`` calls (fast, slow, then the
+    # signal EMA of their difference), without the (n_bars, n_lanes) fast-EMA temporary.
     m, nl = x.shape
     start = slow - 1
     first_out = start + signal - 1
     if first_out >= m:
         return
-    ef = np.full((m, nl), np.nan)
-    ema_l(x, fast, slow - fast, ef)
-    ema_l(x, slow, 0, out_macd)
-    for i in range(start, m):
+    kf = 2.0 / (fast + 1)
+    ks = 2.0 / (slow + 1)
+    kg = 2.0 / (signal + 1)
+    ef = np.zeros(nl)
+    es = np.zeros(nl)
+    sg = np.zeros(nl)
+    for i in range(slow):  # SMA seeds: slow over bars 0.., fast over bars slow-fast..
         for j in range(nl):
-            out_macd[i, j] = ef[i, j] - out_macd[i, j]
-    ema_l(out_macd, signal, start, out_signal)
-    for i in range(start, first_out):
+            es[j] += x[i, j]
+        if i >= slow - fast:
+            for j in range(nl):
+                ef[j] += x[i, j]
+    for t in range(start, m):
+        if t == start:
+            for j in range(nl):
+                ef[j] = ef[j] / fast
+                es[j] = es[j] / slow
+        else:
+            _ema_step(x, t, kf, ef)
+            _ema_step(x, t, ks, es)
+        if t < first_out:  # the signal EMA's seed sum; MACD itself stays NaN until first_out
+            for j in range(nl):
+                sg[j] += ef[j] - es[j]
+                out_macd[t, j] = np.nan
+            continue
         for j in range(nl):
-            out_macd[i, j] = np.nan
-    for i in range(first_out, m):
-        for j in range(nl):
-            out_hist[i, j] = out_macd[i, j] - out_signal[i, j]
+            d = ef[j] - es[j]
+            if t == first_out:
+                g = (sg[j] + d) / signal
+            else:
+                g = ((d - sg[j]) * kg) + sg[j]
+            sg[j] = g
+            out_macd[t, j] = d
+            out_signal[t, j] = g
+            out_hist[t, j] = d - g
 
 
 @njit(cache=True, error_model="numpy")
 def trix_l(x, n, out):  # type: ignore[no-untyped-def]
+    # EMA^3 in one streaming pass, the arithmetic of three chained ``ema_l`` calls (each EMA
+    # seeded with the SMA of its input's first n defined values) without two temporaries.
     m, nl = x.shape
     first_out = 3 * (n - 1) + 1
     if first_out >= m:
         return
-    e1 = np.full((m, nl), np.nan)
-    e2 = np.full((m, nl), np.nan)
-    ema_l(x, n, 0, e1)
-    ema_l(e1, n, n - 1, e2)
-    ema_l(e2, n, 2 * (n - 1), e1)  # e1 now holds EMA^3 from bar 3n-3
-    for i in range(first_out, m):
+    k = 2.0 / (n + 1)
+    e1 = np.zeros(nl)
+    e2 = np.zeros(nl)
+    e3 = np.zeros(nl)
+    for t in range(n):
         for j in range(nl):
-            prev = e1[i - 1, j]
-            out[i, j] = ((e1[i, j] / prev) - 1.0) * 100.0 if prev != 0.0 else 0.0
+            e1[j] += x[t, j]
+    for j in range(nl):
+        e1[j] = e1[j] / n  # EMA1 at bar n-1
+        e2[j] += e1[j]
+    for t in range(n, 2 * n - 1):
+        _ema_step(x, t, k, e1)
+        for j in range(nl):
+            e2[j] += e1[j]
+    for j in range(nl):
+        e2[j] = e2[j] / n  # EMA2 at bar 2n-2
+        e3[j] += e2[j]
+    for t in range(2 * n - 1, 3 * n - 2):
+        _ema_step(x, t, k, e1)
+        for j in range(nl):
+            e2[j] = ((e1[j] - e2[j]) * k) + e2[j]
+            e3[j] += e2[j]
+    for j in range(nl):
+        e3[j] = e3[j] / n  # EMA3 at bar 3n-3
+    for t in range(first_out, m):
+        _ema_step(x, t, k, e1)
+        for j in range(nl):
+            e2[j] = ((e1[j] - e2[j]) * k) + e2[j]
+            prev = e3[j]
+            e = ((e2[j] - prev) * k) + prev
+            e3[j] = e
+            out[t, j] = ((e / prev) - 1.0) * 100.0 if prev != 0.0 else 0.0
 
 
 @njit(cache=True, error_model="numpy")

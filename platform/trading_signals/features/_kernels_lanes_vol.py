@@ -33,35 +33,45 @@ def obv_l(c, v, out):  # type: ignore[no-untyped-def]
 @njit(cache=True, error_model="numpy")
 def ad_l(h, lo, c, v, out):  # type: ignore[no-untyped-def]
     m, nl = c.shape
+    ad = np.zeros(nl)
     for t in range(m):
+        _ad_step(h, lo, c, v, t, ad)
         for j in range(nl):
-            rng = h[t, j] - lo[t, j]
-            ad = out[t - 1, j] if t > 0 else 0.0
-            step = (((c[t, j] - lo[t, j]) - (h[t, j] - c[t, j])) / rng) * v[t, j]
-            out[t, j] = ad + step if rng > 0.0 else ad
+            out[t, j] = ad[j]
 
 
 @njit(cache=True, error_model="numpy")
 def adosc_l(h, lo, c, v, fast, slow, out):  # type: ignore[no-untyped-def]
+    # The A/D line is advanced in the same pass as its two EMAs (no A/D temporary).
     m, nl = c.shape
     start = max(fast, slow) - 1
     if m <= start:
         return
     kf = 2.0 / (fast + 1)
     ks = 2.0 / (slow + 1)
-    ad = np.empty((m, nl))
-    ad_l(h, lo, c, v, ad)
-    ef = ad[0].copy()
-    es = ad[0].copy()
+    ad = np.zeros(nl)
+    _ad_step(h, lo, c, v, 0, ad)
+    ef = ad.copy()
+    es = ad.copy()
     for t in range(1, m):
+        _ad_step(h, lo, c, v, t, ad)
         for j in range(nl):
-            a = ad[t, j]
+            a = ad[j]
             f = (kf * a) + ((1.0 - kf) * ef[j])
             s = (ks * a) + ((1.0 - ks) * es[j])
             ef[j] = f
             es[j] = s
             if t >= start:
                 out[t, j] = f - s
+
+
+@njit(cache=True, error_model="numpy")
+def _ad_step(h, lo, c, v, t, ad):  # type: ignore[no-untyped-def]
+    # One bar of ``ad_l`` on the running A/D values ``ad``.
+    for j in range(ad.shape[0]):
+        rng = h[t, j] - lo[t, j]
+        step = (((c[t, j] - lo[t, j]) - (h[t, j] - c[t, j])) / rng) * v[t, j]
+        ad[j] = ad[j] + step if rng > 0.0 else ad[j]
 
 
 @njit(cache=True, error_model="numpy")
@@ -109,21 +119,37 @@ def vwap_l(h, lo, c, v, n, out):  # type: ignore[no-untyped-def]
     if m < n:
         return
     st = np.zeros((5, nl))  # sum(tp*v), its compensation, sum(v), its compensation, nonzero count
-    for t in range(m):
+    # Bars split by phase (filling the first window / full windows) so that each lane loop has
+    # no branch on t: a loop with a conditional store or subtraction did not vectorise.
+    for t in range(n):
+        _vwap_add(h, lo, c, v, t, st)
+    for j in range(nl):
+        out[n - 1, j] = st[0, j] / st[2, j] if st[4, j] > 0.0 else np.nan
+    for t in range(n, m):
+        k = t - n
         for j in range(nl):
             spv, cpv = _kahan(st[0, j], st[1, j], (h[t, j] + lo[t, j] + c[t, j]) * THIRD * v[t, j])
             sv, cv = _kahan(st[2, j], st[3, j], v[t, j])
             nz = st[4, j] + (1.0 if v[t, j] != 0.0 else 0.0)
-            if t >= n:
-                k = t - n
-                x = -((h[k, j] + lo[k, j] + c[k, j]) * THIRD * v[k, j])
-                spv, cpv = _kahan(spv, cpv, x)
-                sv, cv = _kahan(sv, cv, -v[k, j])
-                nz -= 1.0 if v[k, j] != 0.0 else 0.0
+            x = -((h[k, j] + lo[k, j] + c[k, j]) * THIRD * v[k, j])
+            spv, cpv = _kahan(spv, cpv, x)
+            sv, cv = _kahan(sv, cv, -v[k, j])
+            nz -= 1.0 if v[k, j] != 0.0 else 0.0
             st[0, j] = spv
             st[1, j] = cpv
             st[2, j] = sv
             st[3, j] = cv
             st[4, j] = nz
-            if t >= n - 1:
-                out[t, j] = spv / sv if nz > 0.0 else np.nan
+            out[t, j] = spv / sv if nz > 0.0 else np.nan
+
+
+@njit(cache=True, error_model="numpy")
+def _vwap_add(h, lo, c, v, t, st):  # type: ignore[no-untyped-def]
+    for j in range(st.shape[1]):
+        spv, cpv = _kahan(st[0, j], st[1, j], (h[t, j] + lo[t, j] + c[t, j]) * THIRD * v[t, j])
+        sv, cv = _kahan(st[2, j], st[3, j], v[t, j])
+        st[0, j] = spv
+        st[1, j] = cpv
+        st[2, j] = sv
+        st[3, j] = cv
+        st[4, j] = st[4, j] + (1.0 if v[t, j] != 0.0 else 0.0)

@@ -58,14 +58,18 @@ def _sma_seed(x, first, n):  # type: ignore[no-untyped-def]
 
 @njit(cache=True, error_model="numpy")
 def macd_into(x, fast, slow, signal, out_macd, out_signal, out_hist):  # type: ignore[no-untyped-def]
+    if slow + signal - 2 < x.shape[0]:
+        macd_run(x, fast, slow, signal, out_macd, out_signal, out_hist, x.shape[0])
+
+
+@njit(cache=True, error_model="numpy")
+def macd_run(x, fast, slow, signal, out_macd, out_signal, out_hist, stop):  # type: ignore[no-untyped-def]
+    # MACD for bars < stop (stop > slow + signal - 2); returns the fast, slow and signal EMAs.
     # TA-Lib seeds the fast EMA on the same bar as the slow one (index slow-1); the signal EMA
     # is seeded with the SMA of the first ``signal`` MACD values. One fused pass (same
     # arithmetic as three ``ema_into`` calls): the three EMA chains overlap in the pipeline.
-    m = x.shape[0]
     start = slow - 1
     first_out = start + signal - 1
-    if first_out >= m:
-        return
     kf = 2.0 / (fast + 1)
     ks = 2.0 / (slow + 1)
     kg = 2.0 / (signal + 1)
@@ -88,7 +92,7 @@ def macd_into(x, fast, slow, signal, out_macd, out_signal, out_hist):  # type: i
     out_macd[first_out] = line
     out_signal[first_out] = sig
     out_hist[first_out] = line - sig
-    for i in range(first_out + 1, m):
+    for i in range(first_out + 1, stop):
         v = x[i]
         ef = ((v - ef) * kf) + ef
         es = ((v - es) * ks) + es
@@ -97,16 +101,20 @@ def macd_into(x, fast, slow, signal, out_macd, out_signal, out_hist):  # type: i
         out_macd[i] = line
         out_signal[i] = sig
         out_hist[i] = line - sig
+    return ef, es, sig
 
 
 @njit(cache=True, error_model="numpy")
 def trix_into(x, n, out):  # type: ignore[no-untyped-def]
+    if 3 * (n - 1) + 1 < x.shape[0]:
+        trix_run(x, n, out, x.shape[0])
+
+
+@njit(cache=True, error_model="numpy")
+def trix_run(x, n, out, stop):  # type: ignore[no-untyped-def]
+    # TRIX for bars < stop (stop > 3n - 2); returns its three EMAs.
     # 1-bar ROC of EMA(EMA(EMA(x))), each EMA SMA-seeded on its input's first n values (TA-Lib).
     # One fused pass with the same arithmetic as three ``ema_into`` calls.
-    m = x.shape[0]
-    first_out = 3 * (n - 1) + 1
-    if first_out >= m:
-        return
     k = 2.0 / (n + 1)
     e1 = _sma_seed(x, 0, n)  # at bar n-1
     t2 = e1
@@ -120,17 +128,19 @@ def trix_into(x, n, out):  # type: ignore[no-untyped-def]
         e2 = ((e1 - e2) * k) + e2
         t3 += e2
     e3 = t3 / n  # at bar 3n-3
-    for i in range(3 * n - 2, m):
+    for i in range(3 * n - 2, stop):
         e1 = ((x[i] - e1) * k) + e1
         e2 = ((e1 - e2) * k) + e2
         prev = e3
         e3 = ((e2 - e3) * k) + e3
         out[i] = ((e3 / prev) - 1.0) * 100.0 if prev != 0.0 else 0.0
+    return e1, e2, e3
 
 
 @njit(cache=True, error_model="numpy")
-def variance_into(x, n, out):  # type: ignore[no-untyped-def]
-    # TA-Lib INT_VAR: population variance from running sums (E[x^2] - E[x]^2).
+def moments_into(x, n, mean, var):  # type: ignore[no-untyped-def]
+    # TA-Lib INT_VAR: each window's mean and population variance (E[x^2] - E[x]^2) from
+    # running sums; BBANDS and STDDEV share it.
     m = x.shape[0]
     if m < n:
         return
@@ -150,7 +160,13 @@ def variance_into(x, n, out):  # type: ignore[no-untyped-def]
         v = x[i - n + 1]
         t1 -= v
         t2 -= v * v
-        out[i] = mean2 - mean1 * mean1
+        mean[i] = mean1
+        var[i] = mean2 - mean1 * mean1
+
+
+@njit(cache=True, error_model="numpy")
+def variance_into(x, n, out):  # type: ignore[no-untyped-def]
+    moments_into(x, n, np.empty(x.shape[0]), out)
 
 
 @njit(cache=True, error_model="numpy")

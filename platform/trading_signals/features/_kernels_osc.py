@@ -9,7 +9,42 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from trading_signals.features._kernels_ma import EPS, sma_into
+from trading_signals.features._kernels_ma import EPS
+
+_FAR = 1e18  # an index offset beyond any series: the candidate loses every min()
+
+
+@njit(cache=True, error_model="numpy")
+def rsi_increments(x, ginc, linc):  # type: ignore[no-untyped-def]
+    # Per-bar gain/loss increments in a vectorised pass (blends; scalar selects on a random
+    # sign compiled to mispredicting branches). gain/loss start at +0.0 and never become -0.0,
+    # so adding a 0.0 increment equals TA-Lib's skipped add; loss + (-d) equals loss - d.
+    for i in range(1, x.shape[0]):
+        d = x[i] - x[i - 1]
+        neg = d < 0
+        linc[i] = -d if neg else 0.0
+        ginc[i] = 0.0 if neg else d
+
+
+@njit(cache=True, error_model="numpy")
+def rsi_step(t, n, inv, gi, li, gain, loss):  # type: ignore[no-untyped-def]
+    # Bar t >= 1: sums until the SMA seed at t = n, Wilder smoothing by a reciprocal after
+    # (the division chain was the bottleneck). Returns the state and the RSI (valid from n).
+    if t <= n:
+        loss = loss + li
+        gain = gain + gi
+        if t == n:
+            loss /= n
+            gain /= n
+    else:
+        loss *= n - 1
+        gain *= n - 1
+        loss = loss + li
+        gain = gain + gi
+        loss *= inv
+        gain *= inv
+    s = gain + loss
+    return gain, loss, 100.0 * (gain / s) if abs(s) >= EPS else 0.0
 
 
 @njit(cache=True, error_model="numpy")
@@ -17,34 +52,16 @@ def rsi_into(x, n, out):  # type: ignore[no-untyped-def]
     m = x.shape[0]
     if m <= n:
         return
-    prev = x[0]
+    ginc = np.empty(m)
+    linc = np.empty(m)
+    rsi_increments(x, ginc, linc)
     gain = 0.0
     loss = 0.0
-    for i in range(1, n + 1):
-        d = x[i] - prev
-        prev = x[i]
-        if d < 0:
-            loss -= d
-        else:
-            gain += d
-    loss /= n
-    gain /= n
-    s = gain + loss
-    out[n] = 100.0 * (gain / s) if abs(s) >= EPS else 0.0
-    inv = 1.0 / n  # Wilder smoothing by a reciprocal: the division chain was the bottleneck
-    for i in range(n + 1, m):
-        d = x[i] - prev
-        prev = x[i]
-        loss *= n - 1
-        gain *= n - 1
-        # Selects, not branches: the sign of a random walk's step is unpredictable.
-        neg = d < 0
-        loss = loss - d if neg else loss
-        gain = gain if neg else gain + d
-        loss *= inv
-        gain *= inv
-        s = gain + loss
-        out[i] = 100.0 * (gain / s) if abs(s) >= EPS else 0.0
+    inv = 1.0 / n
+    for t in range(1, m):
+        gain, loss, val = rsi_step(t, n, inv, ginc[t], linc[t], gain, loss)
+        if t >= n:
+            out[t] = val
 
 
 @njit(cache=True, error_model="numpy")
@@ -86,25 +103,50 @@ def rolling_max_min_into(hi, lo, n, out_max, out_min):  # type: ignore[no-untype
 
 
 @njit(cache=True, error_model="numpy")
+def _fast_k(hh, ll, c, out):  # type: ignore[no-untyped-def]
+    for t in range(out.shape[0]):  # from 0: vectorises (see _roc)
+        diff = (hh[t] - ll[t]) * 0.01
+        out[t] = (c[t] - ll[t]) / diff if diff != 0.0 else 0.0
+
+
+@njit(cache=True, error_model="numpy")
 def stoch_into(h, lo, c, fastk, slowk, slowd, out_k, out_d):  # type: ignore[no-untyped-def]
+    # Fast %K, then SMA_slowk of it and SMA_slowd of that, streamed in one loop (the two
+    # running-sum chains overlap); each SMA keeps sma_into's exact arithmetic.
     m = c.shape[0]
     if m < fastk + slowk + slowd - 2:
         return
-    hh = np.full(m, np.nan)
-    ll = np.full(m, np.nan)
+    hh = np.empty(m)
+    ll = np.empty(m)
     rolling_max_min_into(h, lo, fastk, hh, ll)
-    k_fast = np.empty(m - fastk + 1)
-    for t in range(fastk - 1, m):
-        diff = (hh[t] - ll[t]) * 0.01
-        k_fast[t - fastk + 1] = (c[t] - ll[t]) / diff if diff != 0.0 else 0.0
-    k_slow = np.full(k_fast.shape[0], np.nan)
-    sma_into(k_fast, slowk, k_slow)
-    d_slow = np.full(k_fast.shape[0], np.nan)
-    sma_into(k_slow[slowk - 1 :], slowd, d_slow[slowk - 1 :])
-    start = fastk + slowk + slowd - 3
-    for t in range(start, m):
-        out_k[t] = k_slow[t - fastk + 1]
-        out_d[t] = d_slow[t - fastk + 1]
+    f0 = fastk - 1
+    kf = np.empty(m)
+    _fast_k(hh[f0:], ll[f0:], c[f0:], kf[f0:])
+    inv_k = 1.0 / slowk
+    inv_d = 1.0 / slowd
+    tk = 0.0
+    for t in range(f0, f0 + slowk - 1):
+        tk += kf[t]
+    k0 = f0 + slowk - 1  # first slow %K
+    ks = hh  # reuse: slow %K from bar k0 on
+    td = 0.0
+    for t in range(k0, k0 + slowd - 1):
+        tk += kf[t]
+        tmp = tk
+        tk -= kf[t - slowk + 1]
+        ks[t] = tmp * inv_k
+        td += ks[t]
+    for t in range(k0 + slowd - 1, m):
+        tk += kf[t]
+        tmp = tk
+        tk -= kf[t - slowk + 1]
+        k = tmp * inv_k
+        ks[t] = k
+        td += k
+        tmp = td
+        td -= ks[t - slowd + 1]
+        out_k[t] = k
+        out_d[t] = tmp * inv_d
 
 
 @njit(cache=True, error_model="numpy")
@@ -112,53 +154,101 @@ def willr_into(h, lo, c, n, out):  # type: ignore[no-untyped-def]
     m = c.shape[0]
     if m < n:
         return
-    hh = np.full(m, np.nan)
-    ll = np.full(m, np.nan)
+    hh = np.empty(m)  # written and read from bar n-1 on only
+    ll = np.empty(m)
     rolling_max_min_into(h, lo, n, hh, ll)
-    for t in range(n - 1, m):
+    _willr(hh[n - 1 :], ll[n - 1 :], c[n - 1 :], out[n - 1 :])
+
+
+@njit(cache=True, error_model="numpy")
+def _willr(hh, ll, c, out):  # type: ignore[no-untyped-def]
+    for t in range(out.shape[0]):  # from 0: vectorises (see _roc)
         diff = (hh[t] - ll[t]) * -0.01
         out[t] = (hh[t] - c[t]) / diff if diff != 0.0 else 0.0
 
 
 @njit(cache=True, error_model="numpy")
+def _cci_slot_r(tb, r, n, pre, acc, dev):  # type: ignore[no-untyped-def]
+    # Mean (into acc) and mean deviation (dev) of bar k*n + r for every block k >= 1 (and k = 0
+    # when r = n-1). Its slots hold, in slot order, block k's values 0..r, then block k-1's
+    # values r+1..n-1; vectors run across blocks, so no select is needed.
+    nb = tb.shape[1]
+    for k in range(nb):
+        acc[k] = pre[k]
+    for j in range(r + 1, n):
+        for k in range(1, nb):
+            acc[k] += tb[j, k - 1]
+    for k in range(nb):
+        acc[k] /= n
+        dev[k] = 0.0
+    for j in range(0, r, 2):  # two slots per sweep (same add order), fewer loads/stores
+        for k in range(nb):
+            d = dev[k] + abs(tb[j, k] - acc[k])
+            dev[k] = d + abs(tb[j + 1, k] - acc[k])
+    if r % 2 == 0:
+        for k in range(nb):
+            dev[k] += abs(tb[r, k] - acc[k])
+    for j in range(r + 1, n):
+        for k in range(1, nb):
+            dev[k] += abs(tb[j, k - 1] - acc[k])
+
+
+@njit(cache=True, error_model="numpy")
 def cci_into(h, lo, c, n, out):  # type: ignore[no-untyped-def]
-    # TA-Lib sums its circular buffer in slot order; we keep the same order for exact parity.
+    # TA-Lib sums its circular buffer in slot order (bar i sits in slot i % n); we keep that
+    # order for exact parity. Bar t = k*n + r sees block k's bars up to t, then block k-1's
+    # tail, so with the typical prices laid out as tb[r, k] = tp[k*n + r] all bars of one r
+    # share every loop bound: each runs its own 2n-add chain, but as one SIMD lane of long
+    # vectors across blocks instead of a latency-bound scalar chain.
     m = c.shape[0]
     if m < n:
         return
-    buf = np.empty(n)
-    idx = 0
-    for i in range(n - 1):
-        buf[idx] = (h[i] + lo[i] + c[i]) / 3.0
-        idx += 1
-    for t in range(n - 1, m):
-        last = (h[t] + lo[t] + c[t]) / 3.0
-        buf[idx] = last
-        avg = 0.0
-        for j in range(n):
-            avg += buf[j]
-        avg /= n
-        dev = 0.0
-        for j in range(n):
-            dev += abs(buf[j] - avg)
-        diff = last - avg
-        out[t] = diff / (0.015 * (dev / n)) if (diff != 0.0 and dev != 0.0) else 0.0
-        idx += 1
-        if idx == n:
-            idx = 0
+    nb = (m + n - 1) // n
+    tb = np.zeros((n, nb))
+    for k in range(nb):
+        b = k * n
+        for r in range(min(n, m - b)):
+            t = b + r
+            tb[r, k] = (h[t] + lo[t] + c[t]) / 3.0
+    pre = np.zeros(nb)  # running sum of each block, started from 0.0 as TA-Lib's is
+    acc = np.empty(nb)
+    dev = np.empty(nb)
+    for r in range(n):
+        for k in range(nb):
+            pre[k] += tb[r, k]
+        _cci_slot_r(tb, r, n, pre, acc, dev)
+        for k in range(nb):  # contiguous, so the divisions vectorise; scattered below
+            diff = tb[r, k] - acc[k]
+            d = dev[k]
+            acc[k] = diff / (0.015 * (d / n)) if (diff != 0.0 and d != 0.0) else 0.0
+        for k in range(0 if r == n - 1 else 1, (m - 1 - r) // n + 1):
+            out[k * n + r] = acc[k]
 
 
 @njit(cache=True, error_model="numpy")
 def roc_into(x, n, out):  # type: ignore[no-untyped-def]
-    for t in range(n, x.shape[0]):
-        prev = x[t - n]
-        out[t] = ((x[t] / prev) - 1.0) * 100.0 if prev != 0.0 else 0.0
+    if n < x.shape[0]:
+        _roc(x[n:], x[: x.shape[0] - n], out[n:])
+
+
+@njit(cache=True, error_model="numpy")
+def _roc(cur, old, out):  # type: ignore[no-untyped-def]
+    # Indexed from 0 (slices) so numba's negative-index wraparound folds away: vectorises.
+    for t in range(out.shape[0]):
+        prev = old[t]
+        out[t] = ((cur[t] / prev) - 1.0) * 100.0 if prev != 0.0 else 0.0
 
 
 @njit(cache=True, error_model="numpy")
 def mom_into(x, n, out):  # type: ignore[no-untyped-def]
-    for t in range(n, x.shape[0]):
-        out[t] = x[t] - x[t - n]
+    if n < x.shape[0]:
+        _mom(x[n:], x[: x.shape[0] - n], out[n:])
+
+
+@njit(cache=True, error_model="numpy")
+def _mom(cur, old, out):  # type: ignore[no-untyped-def]
+    for t in range(out.shape[0]):
+        out[t] = cur[t] - old[t]
 
 
 @njit(cache=True, error_model="numpy")
@@ -195,6 +285,9 @@ def ultosc_into(h, lo, c, p1, p2, p3, out):  # type: ignore[no-untyped-def]
     for i in range(start - p3 + 1, start):
         a3 += ta[i]
         b3 += tb[i]
+    # The six running sums per bar first, then the divisions in a separate, vectorised pass:
+    # three scalar divisions per bar were the bottleneck.
+    sums = np.empty((6, m))
     for t in range(start, m):
         a = ta[t]
         b = tb[t]
@@ -204,52 +297,87 @@ def ultosc_into(h, lo, c, p1, p2, p3, out):  # type: ignore[no-untyped-def]
         b1 += b
         b2 += b
         b3 += b
-        s = 0.0
-        if abs(b1) >= EPS:
-            s += 4.0 * (a1 / b1)
-        if abs(b2) >= EPS:
-            s += 2.0 * (a2 / b2)
-        if abs(b3) >= EPS:
-            s += a3 / b3
+        sums[0, t] = a1
+        sums[1, t] = b1
+        sums[2, t] = a2
+        sums[3, t] = b2
+        sums[4, t] = a3
+        sums[5, t] = b3
         a1 -= ta[t - p1 + 1]
         b1 -= tb[t - p1 + 1]
         a2 -= ta[t - p2 + 1]
         b2 -= tb[t - p2 + 1]
         a3 -= ta[t - p3 + 1]
         b3 -= tb[t - p3 + 1]
+    _ultosc_ratios(sums[0, start:], sums[1, start:], sums[2, start:], sums[3, start:],
+                   sums[4, start:], sums[5, start:], out[start:])  # fmt: skip
+
+
+@njit(cache=True, error_model="numpy")
+def _ultosc_ratios(a1, b1, a2, b2, a3, b3, out):  # type: ignore[no-untyped-def]
+    # Indexed from 0 so numba's negative-index wraparound folds away and the loop vectorises.
+    for t in range(out.shape[0]):
+        s = 0.0
+        s = s + 4.0 * (a1[t] / b1[t]) if abs(b1[t]) >= EPS else s
+        s = s + 2.0 * (a2[t] / b2[t]) if abs(b2[t]) >= EPS else s
+        s = s + a3[t] / b3[t] if abs(b3[t]) >= EPS else s
         out[t] = s * (100.0 / 7.0)
 
 
 @njit(cache=True, error_model="numpy")
+def _suffix_arg_extremes(h, lo, b0, w, smax, smin, sih, sil):  # type: ignore[no-untyped-def]
+    # Suffix max/min of the block [b0, b0+w) and the (float) index of their most recent
+    # occurrence. Strict compares: on a tie the later bar wins. Indices are picked by min/max
+    # of candidates (exact small integers as floats), not selects: LLVM turns those selects
+    # into branches, which mispredict on random walks.
+    smax[w - 1] = h[b0 + w - 1]
+    smin[w - 1] = lo[b0 + w - 1]
+    sih[w - 1] = b0 + w - 1
+    sil[w - 1] = b0 + w - 1
+    for k in range(w - 2, -1, -1):
+        x = h[b0 + k]
+        sih[k] = min(sih[k + 1], (b0 + k) + (0.0 if x > smax[k + 1] else _FAR))
+        smax[k] = max(x, smax[k + 1])
+        x = lo[b0 + k]
+        sil[k] = min(sil[k + 1], (b0 + k) + (0.0 if x < smin[k + 1] else _FAR))
+        smin[k] = min(x, smin[k + 1])
+
+
+@njit(cache=True, error_model="numpy")
 def aroon_into(h, lo, n, out_up, out_down):  # type: ignore[no-untyped-def]
-    # Window of n+1 bars; ties resolve to the most recent bar, as in TA-Lib.
+    # Window of w = n+1 bars; the extreme's most recent occurrence counts, as in TA-Lib (whose
+    # rescan-on-expiry finds exactly that bar). van Herk / Gil-Werman with indices: a window
+    # is a suffix of the previous w-bar block plus a prefix of the current one, and on a tie
+    # the prefix (the later bars) wins. Branch-free, unlike TA-Lib's rescans.
     m = h.shape[0]
+    w = n + 1
+    if m < w:
+        return
     factor = 100.0 / n
-    hidx = -1
-    lidx = -1
-    highest = 0.0
-    lowest = 0.0
-    for t in range(n, m):
-        trailing = t - n
-        if lidx < trailing:
-            lidx = trailing
-            lowest = lo[trailing]
-            for i in range(trailing + 1, t + 1):
-                if lo[i] <= lowest:
-                    lidx = i
-                    lowest = lo[i]
-        elif lo[t] <= lowest:
-            lidx = t
-            lowest = lo[t]
-        if hidx < trailing:
-            hidx = trailing
-            highest = h[trailing]
-            for i in range(trailing + 1, t + 1):
-                if h[i] >= highest:
-                    hidx = i
-                    highest = h[i]
-        elif h[t] >= highest:
-            hidx = t
-            highest = h[t]
-        out_up[t] = factor * (n - (t - hidx))
-        out_down[t] = factor * (n - (t - lidx))
+    smax = np.empty(w)
+    smin = np.empty(w)
+    sih = np.empty(w)
+    sil = np.empty(w)
+    for b0 in range(0, m, w):
+        if b0 >= w:
+            _suffix_arg_extremes(h, lo, b0 - w, w, smax, smin, sih, sil)
+        pmax = h[b0]
+        pmin = lo[b0]
+        pih = pil = float(b0)
+        for t in range(b0, min(b0 + w, m)):
+            x = h[t]
+            pih = max(pih, t * (1.0 if x >= pmax else 0.0))  # only the index matters: +-0
+            pmax = max(x, pmax)  # compare equal, so the sign max picks is irrelevant
+            x = lo[t]
+            pil = max(pil, t * (1.0 if x <= pmin else 0.0))
+            pmin = min(x, pmin)
+            if t < n:
+                continue
+            hidx = pih
+            lidx = pil
+            r = t - b0
+            if r != w - 1:  # prefix indices exceed suffix ones: max() picks the prefix's
+                hidx = max(sih[r + 1], pih * (1.0 if pmax >= smax[r + 1] else 0.0))
+                lidx = max(sil[r + 1], pil * (1.0 if pmin <= smin[r + 1] else 0.0))
+            out_up[t] = factor * (n - (t - hidx))
+            out_down[t] = factor * (n - (t - lidx))

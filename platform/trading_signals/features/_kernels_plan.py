@@ -11,6 +11,15 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from trading_signals.features._kernels_fused import (
+    bbands_stddev_into,
+    find_code,
+    find_same_period,
+    macd_trix_into,
+    natr_from_atr,
+    run_ma_group,
+)
+from trading_signals.features._kernels_fused_chains import chain_entries, chains_into
 from trading_signals.features._kernels_lanes_ext import aroon_l, window_max_min_l
 from trading_signals.features._kernels_lanes_hl import (
     adx_l,
@@ -36,10 +45,8 @@ from trading_signals.features._kernels_lanes_ma import (
 from trading_signals.features._kernels_lanes_vol import ad_l, adosc_l, mfi_l, obv_l, vwap_l
 from trading_signals.features._kernels_ma import (
     bbands_into,
-    ema_into,
     linreg_slope_into,
     macd_into,
-    sma_into,
     stddev_into,
     trix_into,
 )
@@ -71,19 +78,52 @@ DONCHIAN, KELTNER = 24, 25
 
 @njit(cache=True, error_model="numpy")
 def _run_segment(o, h, lo, c, v, codes, ip, fp, cols, out):  # type: ignore[no-untyped-def]
+    # All SMAs, then all EMAs, run as groups whose independent chains overlap in one loop.
+    run_ma_group(c, codes, ip, cols, out, SMA, False)
+    run_ma_group(c, codes, ip, cols, out, EMA, True)
+    # RSI, ATR, VWAP, ADX and SAR (first of each), stepped together: their chains overlap.
+    ch = chain_entries(codes, RSI, ATR, VWAP, ADX, SAR)
+    if ch.max() >= 0:
+        r = cols[ch]  # first output row of each (any valid row where absent: never written)
+        r[ch < 0] = cols[0]
+        di = 1 if ch[3] >= 0 else 0  # ADX's +DI/-DI rows follow its first row
+        rows = (out[r[0]], out[r[1]], out[r[2]], out[r[3]], out[r[3] + di], out[r[3] + 2 * di])
+        chains_into(h, lo, c, v, ip, fp, ch, rows + (out[r[4]],))
     for k in range(codes.shape[0]):
         code = codes[k]
         j = cols[k]
-        if code == SMA:
-            sma_into(c, ip[k, 0], out[j])
-        elif code == EMA:
-            ema_into(c, ip[k, 0], 0, out[j])
+        if code == SMA or code == EMA or (ch == k).any():
+            continue
+        elif code == NATR and find_same_period(codes, ip, ATR, ip[k, 0]) >= 0:
+            continue  # derived from that ATR below
+        elif (
+            code == STDDEV
+            and find_same_period(codes, ip, STDDEV, ip[k, 0]) == k
+            and find_same_period(codes, ip, BBANDS, ip[k, 0]) >= 0
+        ):
+            continue  # computed with that BBANDS
+        elif code == TRIX and find_code(codes, TRIX) == k and find_code(codes, MACD) >= 0:
+            continue  # computed with the first MACD
         elif code == RSI:
             rsi_into(c, ip[k, 0], out[j])
         elif code == MACD:
-            macd_into(c, ip[k, 0], ip[k, 1], ip[k, 2], out[j], out[j + 1], out[j + 2])
+            tx = find_code(codes, TRIX)
+            if tx >= 0:  # the first TRIX runs with the MACD: their chains overlap
+                macd_trix_into(
+                    c, ip[k, 0], ip[k, 1], ip[k, 2], ip[tx, 0], out[j], out[j + 1], out[j + 2],
+                    out[cols[tx]],
+                )  # fmt: skip
+            else:
+                macd_into(c, ip[k, 0], ip[k, 1], ip[k, 2], out[j], out[j + 1], out[j + 2])
         elif code == BBANDS:
-            bbands_into(c, ip[k, 0], fp[k, 0], fp[k, 1], out[j], out[j + 1], out[j + 2])
+            sd = find_same_period(codes, ip, STDDEV, ip[k, 0])
+            if sd >= 0:  # one pass for both (same sums and variance)
+                bbands_stddev_into(
+                    c, ip[k, 0], fp[k, 0], fp[k, 1], fp[sd, 0], out[j], out[j + 1], out[j + 2],
+                    out[cols[sd]],
+                )  # fmt: skip
+            else:
+                bbands_into(c, ip[k, 0], fp[k, 0], fp[k, 1], out[j], out[j + 1], out[j + 2])
         elif code == ATR:
             atr_into(h, lo, c, ip[k, 0], out[j])
         elif code == NATR:
@@ -126,6 +166,11 @@ def _run_segment(o, h, lo, c, v, codes, ip, fp, cols, out):  # type: ignore[no-u
             donchian_into(h, lo, ip[k, 0], out[j], out[j + 1])
         elif code == KELTNER:
             keltner_into(h, lo, c, ip[k, 0], ip[k, 1], fp[k, 0], out[j], out[j + 1])
+    for k in range(codes.shape[0]):
+        if codes[k] == NATR:
+            a = find_same_period(codes, ip, ATR, ip[k, 0])
+            if a >= 0:
+                natr_from_atr(c, out[cols[a]], ip[k, 0], out[cols[k]])
 
 
 @njit(cache=True, error_model="numpy")

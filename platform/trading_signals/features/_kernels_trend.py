@@ -6,6 +6,7 @@ Arithmetic order mirrors TA-Lib's C code.
 
 from __future__ import annotations
 
+import numpy as np
 from numba import njit
 
 from trading_signals.features._kernels_ma import EPS
@@ -23,51 +24,124 @@ def _dm(hi, low, prev_hi, prev_low):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, error_model="numpy")
+def dm_tr(h, lo, c, pdm, mdm, tr):  # type: ignore[no-untyped-def]
+    # Per-bar +DM, -DM and true range in one vectorised pass (the selects become blends).
+    for t in range(1, c.shape[0]):
+        pdm[t], mdm[t] = _dm(h[t], lo[t], h[t - 1], lo[t - 1])
+        tr[t] = true_range(h[t], lo[t], c[t - 1])
+
+
+@njit(cache=True, error_model="numpy")
+def adx_step(t, n, inv, p, q, trt, pdm, mdm, tr, sum_dx, adx):  # type: ignore[no-untyped-def]
+    # One Wilder step at bar t >= n (scalars in and out: array arguments to a per-bar helper
+    # cost NRT refcounting). Returns the state and +DI, -DI; ADX is valid from t = 2n - 1.
+    pdm = pdm - (pdm * inv) + p
+    mdm = mdm - (mdm * inv) + q
+    tr = tr - (tr * inv) + trt
+    dx = -1.0
+    if abs(tr) >= EPS:
+        pdi = 100.0 * (pdm / tr)
+        mdi = 100.0 * (mdm / tr)
+        s = pdi + mdi
+        if abs(s) >= EPS:
+            dx = 100.0 * (abs(mdi - pdi) / s)
+    else:
+        pdi = 0.0
+        mdi = 0.0
+    if t < 2 * n - 1:
+        if dx >= 0.0:
+            sum_dx += dx
+    elif t == 2 * n - 1:
+        if dx >= 0.0:
+            sum_dx += dx
+        adx = sum_dx / n
+    else:
+        if dx >= 0.0:
+            adx = ((adx * (n - 1)) + dx) * inv
+    return pdm, mdm, tr, sum_dx, adx, pdi, mdi
+
+
+@njit(cache=True, error_model="numpy")
 def adx_into(h, lo, c, n, out_adx, out_pdi, out_mdi):  # type: ignore[no-untyped-def]
     # One pass gives TA-Lib's PLUS_DI/MINUS_DI (from bar n) and ADX (from bar 2n-1).
     m = c.shape[0]
     if m <= n:
         return
+    dp = np.empty(m)
+    dmn = np.empty(m)
+    dtr = np.empty(m)
+    dm_tr(h, lo, c, dp, dmn, dtr)
     pdm = 0.0
     mdm = 0.0
     tr = 0.0
     for t in range(1, n):
-        p, q = _dm(h[t], lo[t], h[t - 1], lo[t - 1])
-        pdm += p
-        mdm += q
-        tr += true_range(h[t], lo[t], c[t - 1])
+        pdm += dp[t]
+        mdm += dmn[t]
+        tr += dtr[t]
     sum_dx = 0.0
     adx = 0.0
     inv = 1.0 / n  # Wilder smoothing by a reciprocal: the division chains were the bottleneck
     for t in range(n, m):
-        p, q = _dm(h[t], lo[t], h[t - 1], lo[t - 1])
-        pdm = pdm - (pdm * inv) + p
-        mdm = mdm - (mdm * inv) + q
-        tr = tr - (tr * inv) + true_range(h[t], lo[t], c[t - 1])
-        dx = -1.0
-        if abs(tr) >= EPS:
-            pdi = 100.0 * (pdm / tr)
-            mdi = 100.0 * (mdm / tr)
-            s = pdi + mdi
-            if abs(s) >= EPS:
-                dx = 100.0 * (abs(mdi - pdi) / s)
-        else:
-            pdi = 0.0
-            mdi = 0.0
-        out_pdi[t] = pdi
-        out_mdi[t] = mdi
-        if t < 2 * n - 1:
-            if dx >= 0.0:
-                sum_dx += dx
-        elif t == 2 * n - 1:
-            if dx >= 0.0:
-                sum_dx += dx
-            adx = sum_dx / n
+        pdm, mdm, tr, sum_dx, adx, out_pdi[t], out_mdi[t] = adx_step(
+            t, n, inv, dp[t], dmn[t], dtr[t], pdm, mdm, tr, sum_dx, adx
+        )
+        if t >= 2 * n - 1:
             out_adx[t] = adx
+
+
+@njit(cache=True, error_model="numpy")
+def sar_init(h, lo, accel, maximum):  # type: ignore[no-untyped-def]
+    # TA-Lib's SAR start from bars 0 and 1: returns accel (capped), direction, af, ep, sar.
+    af = accel
+    if af > maximum:
+        af = accel = maximum
+    diff_p = h[1] - h[0]
+    diff_m = lo[0] - lo[1]
+    is_long = not (diff_m > 0 and diff_p < diff_m)
+    ep = h[1] if is_long else lo[1]
+    sar = lo[0] if is_long else h[0]
+    return accel, is_long, af, ep, sar
+
+
+@njit(cache=True, error_model="numpy")
+def sar_step(accel, maximum, is_long, af, ep, sar, pl, ph, nl, nh):  # type: ignore[no-untyped-def]
+    # One SAR update from the previous (pl, ph) and new (nl, nh) low/high; returns the state
+    # and the bar's output.
+    if is_long:
+        if nl <= sar:
+            is_long = False
+            sar = max(ep, ph, nh)
+            val = sar
+            af = accel
+            ep = nl
+            sar = sar + af * (ep - sar)
+            sar = max(sar, ph, nh)
         else:
-            if dx >= 0.0:
-                adx = ((adx * (n - 1)) + dx) * inv
-            out_adx[t] = adx
+            val = sar
+            if nh > ep:
+                ep = nh
+                af += accel
+                af = min(af, maximum)
+            sar = sar + af * (ep - sar)
+            sar = min(sar, pl, nl)
+    else:
+        if nh >= sar:
+            is_long = True
+            sar = min(ep, pl, nl)
+            val = sar
+            af = accel
+            ep = nh
+            sar = sar + af * (ep - sar)
+            sar = min(sar, pl, nl)
+        else:
+            val = sar
+            if nl < ep:
+                ep = nl
+                af += accel
+                af = min(af, maximum)
+            sar = sar + af * (ep - sar)
+            sar = max(sar, ph, nh)
+    return is_long, af, ep, sar, val
 
 
 @njit(cache=True, error_model="numpy")
@@ -75,58 +149,9 @@ def sar_into(h, lo, accel, maximum, out):  # type: ignore[no-untyped-def]
     m = h.shape[0]
     if m < 2:
         return
-    af = accel
-    if af > maximum:
-        af = accel = maximum
-    diff_p = h[1] - h[0]
-    diff_m = lo[0] - lo[1]
-    is_long = not (diff_m > 0 and diff_p < diff_m)
-    if is_long:
-        ep = h[1]
-        sar = lo[0]
-    else:
-        ep = lo[1]
-        sar = h[0]
-    new_low = lo[1]
-    new_high = h[1]
+    accel, is_long, af, ep, sar = sar_init(h, lo, accel, maximum)
     for t in range(1, m):
-        prev_low = new_low
-        prev_high = new_high
-        new_low = lo[t]
-        new_high = h[t]
-        if is_long:
-            if new_low <= sar:
-                is_long = False
-                sar = ep
-                sar = max(sar, prev_high, new_high)
-                out[t] = sar
-                af = accel
-                ep = new_low
-                sar = sar + af * (ep - sar)
-                sar = max(sar, prev_high, new_high)
-            else:
-                out[t] = sar
-                if new_high > ep:
-                    ep = new_high
-                    af += accel
-                    af = min(af, maximum)
-                sar = sar + af * (ep - sar)
-                sar = min(sar, prev_low, new_low)
-        else:
-            if new_high >= sar:
-                is_long = True
-                sar = ep
-                sar = min(sar, prev_low, new_low)
-                out[t] = sar
-                af = accel
-                ep = new_high
-                sar = sar + af * (ep - sar)
-                sar = min(sar, prev_low, new_low)
-            else:
-                out[t] = sar
-                if new_low < ep:
-                    ep = new_low
-                    af += accel
-                    af = min(af, maximum)
-                sar = sar + af * (ep - sar)
-                sar = max(sar, prev_high, new_high)
+        tp = t - 1 if t > 1 else 1  # bar 1 is its own "previous" bar, as in TA-Lib
+        is_long, af, ep, sar, out[t] = sar_step(
+            accel, maximum, is_long, af, ep, sar, lo[tp], h[tp], lo[t], h[t]
+        )

@@ -5,10 +5,9 @@ Every kernel works on one NaN-free segment and writes into preallocated, NaN-fil
 
 from __future__ import annotations
 
-import numpy as np
 from numba import njit
 
-from trading_signals.features._kernels_ma import EPS, ema_into
+from trading_signals.features._kernels_ma import EPS
 from trading_signals.features._kernels_osc import rolling_max_min_into
 
 
@@ -24,22 +23,32 @@ def true_range(hi, low, y):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, error_model="numpy")
+def atr_step(t, n, inv, tr, prev):  # type: ignore[no-untyped-def]
+    # Bar t >= 1: sum of true ranges until the SMA seed at t = n, Wilder smoothing by a
+    # reciprocal after (the division chain was the bottleneck). Valid from t = n.
+    if t <= n:
+        prev += tr
+        if t == n:
+            prev = prev / n
+        return prev
+    prev *= n - 1
+    prev += tr
+    prev *= inv
+    return prev
+
+
+@njit(cache=True, error_model="numpy")
 def atr_into(h, lo, c, n, out):  # type: ignore[no-untyped-def]
     # Wilder's ATR seeded by the SMA of the first n true ranges (bars 1..n), as in TA-Lib.
     m = c.shape[0]
     if m <= n:
         return
-    total = 0.0
-    for t in range(1, n + 1):
-        total += true_range(h[t], lo[t], c[t - 1])
-    prev = total / n
-    out[n] = prev
-    inv = 1.0 / n  # Wilder smoothing by a reciprocal: the division chain was the bottleneck
-    for t in range(n + 1, m):
-        prev *= n - 1
-        prev += true_range(h[t], lo[t], c[t - 1])
-        prev *= inv
-        out[t] = prev
+    prev = 0.0
+    inv = 1.0 / n
+    for t in range(1, m):
+        prev = atr_step(t, n, inv, true_range(h[t], lo[t], c[t - 1]), prev)
+        if t >= n:
+            out[t] = prev
 
 
 @njit(cache=True, error_model="numpy")
@@ -56,18 +65,31 @@ def natr_into(h, lo, c, n, out):  # type: ignore[no-untyped-def]
 @njit(cache=True, error_model="numpy")
 def keltner_into(h, lo, c, n, atr_n, mult, out_up, out_lo):  # type: ignore[no-untyped-def]
     # Middle = EMA_n(close) (SMA-seeded, TA-Lib style); bands = middle +/- mult * ATR_atr_n.
+    # ema_into's and atr_into's recursions, advanced in one loop so the two chains overlap.
     m = c.shape[0]
     start = max(n - 1, atr_n)
     if m <= start:
         return
-    mid = np.full(m, np.nan)
-    atr = np.full(m, np.nan)
-    ema_into(c, n, 0, mid)
-    atr_into(h, lo, c, atr_n, atr)
-    for t in range(start, m):
-        d = mult * atr[t]
-        out_up[t] = mid[t] + d
-        out_lo[t] = mid[t] - d
+    k = 2.0 / (n + 1)
+    total = 0.0
+    for i in range(n):
+        total += c[i]
+    mid = total / n
+    for i in range(n, start + 1):
+        mid = ((c[i] - mid) * k) + mid
+    atr = 0.0
+    inv = 1.0 / atr_n
+    for t in range(1, start + 1):
+        atr = atr_step(t, atr_n, inv, true_range(h[t], lo[t], c[t - 1]), atr)
+    d = mult * atr
+    out_up[start] = mid + d
+    out_lo[start] = mid - d
+    for t in range(start + 1, m):
+        mid = ((c[t] - mid) * k) + mid
+        atr = atr_step(t, atr_n, inv, true_range(h[t], lo[t], c[t - 1]), atr)
+        d = mult * atr
+        out_up[t] = mid + d
+        out_lo[t] = mid - d
 
 
 @njit(cache=True, error_model="numpy")

@@ -16,15 +16,20 @@ def obv_into(c, v, out):  # type: ignore[no-untyped-def]
     m = c.shape[0]
     if m == 0:
         return
-    obv = v[0]
-    prev = c[0]
-    for t in range(m):
+    # Pass 1 (vectorised, so the selects become blends; scalar selects on a random sign were
+    # compiled to mispredicting branches): the signed volume of each bar. -0.0 is the exact
+    # identity of +, so "obv + (-0.0)" equals leaving obv unchanged, and "obv + (-v)" equals
+    # "obv - v". Pass 2 is then a plain running sum.
+    for t in range(1, m):
         x = c[t]
-        # Selects, not branches: up/down closes are unpredictable.
-        obv = obv + v[t] if x > prev else obv
-        obv = obv - v[t] if x < prev else obv
+        y = c[t - 1]
+        vt = v[t]
+        out[t] = vt if x > y else (-vt if x < y else -0.0)
+    obv = v[0]
+    out[0] = obv
+    for t in range(1, m):
+        obv = obv + out[t]
         out[t] = obv
-        prev = x
 
 
 @njit(cache=True, error_model="numpy")
@@ -65,76 +70,78 @@ def adosc_into(h, lo, c, v, fast, slow, out):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, error_model="numpy")
+def _mfi_flows(h, lo, c, v, pos, neg):  # type: ignore[no-untyped-def]
+    # Per-bar positive/negative money flow (0.0 when the typical price did not move that way).
+    # Separate vectorised passes: the selects become blends instead of mispredicting branches.
+    m = c.shape[0]
+    for t in range(m):
+        pos[t] = (h[t] + lo[t] + c[t]) / 3.0
+    for t in range(m - 1, 0, -1):
+        tp = pos[t]
+        d = tp - pos[t - 1]
+        flow = tp * v[t]
+        neg[t] = flow if d < 0 else 0.0
+        pos[t] = flow if d > 0 else 0.0
+
+
+@njit(cache=True, error_model="numpy")
 def mfi_into(h, lo, c, v, n, out):  # type: ignore[no-untyped-def]
-    # TA-Lib's MFI returns 0 when the window's total money flow is below 1.0.
+    # TA-Lib's MFI returns 0 when the window's total money flow is below 1.0. The running sums
+    # start at +0.0 and so can never become -0.0: adding a 0.0 flow leaves them unchanged,
+    # exactly like TA-Lib's skipped add.
     m = c.shape[0]
     if m <= n:
         return
-    pos = np.zeros(n)
-    neg = np.zeros(n)
-    idx = 0
+    pos = np.empty(m)
+    neg = np.empty(m)
+    _mfi_flows(h, lo, c, v, pos, neg)
     pos_sum = 0.0
     neg_sum = 0.0
-    prev = (h[0] + lo[0] + c[0]) / 3.0
-    for t in range(1, m):
-        if t > n:
-            pos_sum -= pos[idx]
-            neg_sum -= neg[idx]
-        tp = (h[t] + lo[t] + c[t]) / 3.0
-        d = tp - prev
-        prev = tp
-        flow = tp * v[t]
-        # Selects, not branches: the direction of the typical price is unpredictable.
-        down = d < 0
-        up = d > 0
-        neg[idx] = flow if down else 0.0
-        pos[idx] = flow if up else 0.0
-        neg_sum = neg_sum + flow if down else neg_sum
-        pos_sum = pos_sum + flow if up else pos_sum
-        if t >= n:
-            s = pos_sum + neg_sum
-            out[t] = 0.0 if s < 1.0 else 100.0 * (pos_sum / s)
-        idx += 1
-        if idx == n:
-            idx = 0
+    for t in range(1, n + 1):
+        neg_sum = neg_sum + neg[t]
+        pos_sum = pos_sum + pos[t]
+    s = pos_sum + neg_sum
+    out[n] = 0.0 if s < 1.0 else 100.0 * (pos_sum / s)
+    for t in range(n + 1, m):
+        pos_sum -= pos[t - n]
+        neg_sum -= neg[t - n]
+        neg_sum = neg_sum + neg[t]
+        pos_sum = pos_sum + pos[t]
+        s = pos_sum + neg_sum
+        out[t] = 0.0 if s < 1.0 else 100.0 * (pos_sum / s)
+
+
+@njit(cache=True, error_model="numpy")
+def kahan_add(x, s, comp):  # type: ignore[no-untyped-def]
+    y = x - comp
+    total = s + y
+    return total, (total - s) - y
+
+
+@njit(cache=True, error_model="numpy")
+def vwap_add(x, vol, spv, cpv, sv, cv, nz):  # type: ignore[no-untyped-def]
+    # One bar entering (x = tp * v, vol) or leaving (-x, -vol) the window's Kahan sums; nz
+    # counts non-zero volumes so "no volume in the window -> NaN" is exact.
+    spv, cpv = kahan_add(x, spv, cpv)
+    sv, cv = kahan_add(vol, sv, cv)
+    return spv, cpv, sv, cv, nz + (1 if vol != 0.0 else 0)
 
 
 @njit(cache=True, error_model="numpy")
 def vwap_into(h, lo, c, v, n, out):  # type: ignore[no-untyped-def]
-    # Rolling sum(tp*v)/sum(v) with Kahan-compensated running sums (as pandas' rolling sum);
-    # a count of non-zero volumes makes the "no volume in window -> NaN" test exact.
+    # Rolling sum(tp*v)/sum(v) with Kahan-compensated running sums (as pandas' rolling sum).
     m = c.shape[0]
     if m < n:
         return
-    spv = 0.0
-    cpv = 0.0
-    sv = 0.0
-    cv = 0.0
+    spv = cpv = sv = cv = 0.0
     nz = 0
     for t in range(m):
         x = (h[t] + lo[t] + c[t]) * THIRD * v[t]
-        y = x - cpv
-        s = spv + y
-        cpv = (s - spv) - y
-        spv = s
-        y = v[t] - cv
-        s = sv + y
-        cv = (s - sv) - y
-        sv = s
-        if v[t] != 0.0:
-            nz += 1
+        spv, cpv, sv, cv, nz = vwap_add(x, v[t], spv, cpv, sv, cv, nz)
         if t >= n:
             j = t - n
             x = -((h[j] + lo[j] + c[j]) * THIRD * v[j])
-            y = x - cpv
-            s = spv + y
-            cpv = (s - spv) - y
-            spv = s
-            y = -v[j] - cv
-            s = sv + y
-            cv = (s - sv) - y
-            sv = s
-            if v[j] != 0.0:
-                nz -= 1
+            spv, cpv, sv, cv, gone = vwap_add(x, -v[j], spv, cpv, sv, cv, 0)
+            nz -= gone
         if t >= n - 1:
             out[t] = spv / sv if nz > 0 else np.nan

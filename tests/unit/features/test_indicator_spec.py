@@ -221,6 +221,32 @@ def test_compute_indicators_rejects_non_canonical_frame(synthetic_ohlcv: pd.Data
         compute_indicators(synthetic_ohlcv.drop(columns="volume"))
 
 
+def _int_volume(f: pd.DataFrame) -> pd.DataFrame:
+    return f.assign(volume=f["volume"].astype(np.int64))
+
+
+def _duplicate_close(f: pd.DataFrame) -> pd.DataFrame:
+    return pd.concat([f, f[["close"]]], axis=1)
+
+
+@pytest.mark.parametrize(
+    ("breaks", "message"),
+    [
+        (_int_volume, "volume"),
+        (lambda f: f.tz_convert("America/New_York"), "timezone"),
+        (lambda f: f.iloc[::-1], "increasing"),
+        (lambda f: f.tz_localize(None), "tz-aware"),
+        (_duplicate_close, "duplicate column"),
+    ],
+)
+def test_compute_indicators_names_the_broken_rule(
+    synthetic_ohlcv: pd.DataFrame, breaks: object, message: str
+) -> None:
+    # Act / Assert: the fast column fetch falls back to the full validation's message
+    with pytest.raises(DataError, match=message):
+        compute_indicators(breaks(synthetic_ohlcv))  # type: ignore[operator]
+
+
 def test_compute_indicator_arrays_rejects_mismatched_shapes() -> None:
     x = np.ones(10)
     with pytest.raises(DataError, match="shape"):

@@ -1,0 +1,231 @@
+"""Indicator specs: validate a spec (names, params, aliases) and compile it to a kernel plan.
+
+A spec is a list of ``{name, params, alias}`` items naming registry families
+(:mod:`trading_signals.features._kernels_registry`); :func:`compile_spec` checks it and turns it
+into the arrays the numba executor runs. Errors name the spec position and list what is valid.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from pydantic import ValidationError
+
+from trading_signals.config.features import IndicatorSpec
+from trading_signals.errors import ConfigError
+from trading_signals.features._kernels_registry import FAMILIES as _FAMILIES
+from trading_signals.features._kernels_registry import Family as _Family
+
+__all__ = [
+    "DEFAULT_SPEC",
+    "INDICATOR_FAMILIES",
+    "INDICATOR_NAMES",
+    "IndicatorPlan",
+    "available_indicators",
+    "compile_spec",
+    "plan_for",
+]
+
+_MAX_PARAMS = 4
+
+
+#: Registry family names accepted in a spec.
+INDICATOR_FAMILIES: tuple[str, ...] = tuple(_FAMILIES)
+
+#: The default spec: yields exactly the contract columns of issue #3.
+DEFAULT_SPEC: tuple[IndicatorSpec, ...] = tuple(
+    IndicatorSpec(name=name, params=params)
+    for name, params in [
+        *(("sma", {"timeperiod": n}) for n in (10, 20, 50, 200)),
+        *(("ema", {"timeperiod": n}) for n in (12, 26, 50)),
+        ("rsi", {"timeperiod": 14}),
+        ("macd", {}),
+        ("bbands", {"timeperiod": 20}),
+        ("atr", {"timeperiod": 14}),
+        ("natr", {"timeperiod": 14}),
+        ("adx", {"timeperiod": 14}),
+        ("stoch", {}),
+        ("cci", {"timeperiod": 20}),
+        ("obv", {}),
+        ("mfi", {"timeperiod": 14}),
+        ("willr", {"timeperiod": 14}),
+        ("roc", {"timeperiod": 10}),
+        ("mom", {"timeperiod": 10}),
+        ("aroon", {"timeperiod": 25}),
+        ("ad", {}),
+        ("adosc", {}),
+        ("trix", {"timeperiod": 30}),
+        ("ultosc", {}),
+        ("sar", {}),
+        ("stddev", {"timeperiod": 20}),
+        ("linreg_slope", {"timeperiod": 14}),
+        ("vwap", {"timeperiod": 20}),
+        ("donchian", {"timeperiod": 20}),
+        ("keltner", {"timeperiod": 20}),
+    ]
+)
+
+
+@dataclass(frozen=True)
+class IndicatorPlan:
+    """A validated spec compiled to kernel arrays: ``columns`` and the executor's inputs."""
+
+    columns: tuple[str, ...]
+    codes: np.ndarray
+    iparams: np.ndarray
+    fparams: np.ndarray
+    first_rows: np.ndarray
+
+
+def available_indicators() -> dict[str, dict[str, Any]]:
+    """Return every family with its default params, output columns and a one-line definition.
+
+    >>> available_indicators()["rsi"]["params"]
+    {'timeperiod': 14}
+    """
+    return {
+        name: {
+            "params": dict(fam.params),
+            "outputs": [t.format(s=_suffix(fam, dict(fam.params))) for t in fam.outputs],
+            "definition": fam.doc,
+        }
+        for name, fam in _FAMILIES.items()
+    }
+
+
+def _suffix(fam: _Family, params: Mapping[str, int | float]) -> str:
+    if fam.period_suffix:
+        return f"_{params['timeperiod']}"
+    if dict(params) == fam.params:
+        return ""
+    return "_" + "_".join(f"{v:g}" if isinstance(v, float) else str(v) for v in params.values())
+
+
+def _coerce_spec(item: object, pos: int) -> IndicatorSpec:
+    if isinstance(item, IndicatorSpec):
+        return item
+    if isinstance(item, str):
+        item = {"name": item}
+    if not isinstance(item, Mapping):
+        raise ConfigError(
+            f"indicators[{pos}]: expected a mapping {{name, params, alias}} or a name, "
+            f"got {type(item).__name__}"
+        )
+    try:
+        return IndicatorSpec.model_validate(dict(item))
+    except ValidationError as exc:
+        raise ConfigError(f"indicators[{pos}]: {exc.errors()[0]['msg']} in {dict(item)!r}") from exc
+
+
+def _resolve_params(spec: IndicatorSpec, fam: _Family, pos: int) -> dict[str, int | float]:
+    unknown = sorted(set(spec.params) - set(fam.params))
+    if unknown:
+        raise ConfigError(
+            f"indicators[{pos}] ({spec.name}): unknown param(s) {unknown}; "
+            f"valid params: {sorted(fam.params) or 'none'}"
+        )
+    out: dict[str, int | float] = {}
+    for key, default in fam.params.items():
+        value = spec.params.get(key, default)
+        where = f"indicators[{pos}] ({spec.name}).params.{key}"
+        if isinstance(default, int):
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+                raise ConfigError(f"{where}: expected an integer, got {value!r}")
+            if value < fam.minimum or value > 100_000:
+                raise ConfigError(f"{where}: must be in [{fam.minimum}, 100000], got {value}")
+            out[key] = int(value)
+        else:
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+                raise ConfigError(f"{where}: expected a positive number, got {value!r}")
+            out[key] = float(value)
+    _check_family_rules(spec.name, out, pos)
+    return out
+
+
+def _check_family_rules(name: str, p: Mapping[str, int | float], pos: int) -> None:
+    where = f"indicators[{pos}] ({name})"
+    if name == "macd" and not p["fastperiod"] < p["slowperiod"]:
+        raise ConfigError(f"{where}: fastperiod must be < slowperiod, got {dict(p)}")
+    if name == "adosc" and not p["fastperiod"] < p["slowperiod"]:
+        raise ConfigError(f"{where}: fastperiod must be < slowperiod, got {dict(p)}")
+    if name == "ultosc" and not p["timeperiod1"] < p["timeperiod2"] < p["timeperiod3"]:
+        raise ConfigError(f"{where}: need timeperiod1 < timeperiod2 < timeperiod3, got {dict(p)}")
+
+
+def compile_spec(
+    spec: Sequence[IndicatorSpec | Mapping[str, Any] | str] | None = None, *, prefix: str = ""
+) -> IndicatorPlan:
+    """Validate ``spec`` and compile it to the arrays the numba executor runs.
+
+    Parameters
+    ----------
+    spec
+        ``None`` for :data:`DEFAULT_SPEC`, else a sequence of :class:`IndicatorSpec`, mappings
+        ``{name, params, alias}`` or bare family names.
+    prefix
+        String prepended to every output column.
+
+    Raises
+    ------
+    ConfigError
+        On an unknown family (the message lists the valid ones), an unknown or out-of-range
+        param, or two specs producing the same column name (use ``alias``).
+    """
+    if isinstance(spec, (str, Mapping, IndicatorSpec)):
+        raise ConfigError(
+            "indicators: expected a list of specs, got a single spec; wrap it in [...]"
+        )
+    items = DEFAULT_SPEC if spec is None else [_coerce_spec(s, i) for i, s in enumerate(spec)]
+    codes: list[int] = []
+    ip: list[list[int]] = []
+    fp: list[list[float]] = []
+    first: list[int] = []
+    columns: list[str] = []
+    for pos, item in enumerate(items):
+        fam = _FAMILIES.get(item.name)
+        if fam is None:
+            raise ConfigError(
+                f"indicators[{pos}]: unknown indicator {item.name!r}; "
+                f"valid names: {', '.join(INDICATOR_FAMILIES)}"
+            )
+        params = _resolve_params(item, fam, pos)
+        ints = [v for v in params.values() if isinstance(v, int)]
+        floats = [v for v in params.values() if isinstance(v, float)]
+        if item.alias is None:
+            names = [t.format(s=_suffix(fam, params)) for t in fam.outputs]
+        elif len(fam.outputs) == 1:
+            names = [item.alias]
+        else:
+            names = [f"{item.alias}_{k}" for k in fam.keys]
+        codes.append(fam.code)
+        ip.append(ints + [0] * (_MAX_PARAMS - len(ints)))
+        fp.append(floats + [0.0] * (_MAX_PARAMS - len(floats)))
+        first.append(len(columns))
+        columns.extend(prefix + n for n in names)
+    dupes = sorted({c for c in columns if columns.count(c) > 1})
+    if dupes:
+        raise ConfigError(f"indicators: duplicate output column(s) {dupes}; give one spec an alias")
+    return IndicatorPlan(
+        columns=tuple(columns),
+        codes=np.asarray(codes, dtype=np.int64),
+        iparams=np.asarray(ip, dtype=np.int64).reshape(-1, _MAX_PARAMS),
+        fparams=np.asarray(fp, dtype=np.float64).reshape(-1, _MAX_PARAMS),
+        first_rows=np.asarray(first, dtype=np.int64),
+    )
+
+
+_DEFAULT_PLAN = compile_spec(None)
+
+#: The contract column names produced by the default spec, in order.
+INDICATOR_NAMES: tuple[str, ...] = _DEFAULT_PLAN.columns
+
+
+def plan_for(spec: Any, prefix: str = "") -> IndicatorPlan:
+    if isinstance(spec, IndicatorPlan):
+        return spec
+    if spec is None and not prefix:
+        return _DEFAULT_PLAN  # the hot path: skip re-validating the default spec per frame
+    return compile_spec(spec, prefix=prefix)
