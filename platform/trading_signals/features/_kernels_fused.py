@@ -13,29 +13,16 @@ from numba import njit
 
 from trading_signals.features._kernels_ma import (
     EPS,
+    ema_head,
     ema_into,
     macd_into,
     macd_run,
     moments_into,
+    sma_head,
     sma_into,
     trix_into,
     trix_run,
 )
-
-
-@njit(cache=True, error_model="numpy")
-def _sma_head(x, n, out, stop):  # type: ignore[no-untyped-def]
-    # sma_into's loop for bars < stop (stop >= n - 1); returns its running total.
-    inv = 1.0 / n
-    total = 0.0
-    for i in range(n - 1):
-        total += x[i]
-    for i in range(n - 1, stop):
-        total += x[i]
-        tmp = total
-        total -= x[i - n + 1]
-        out[i] = tmp * inv
-    return total
 
 
 @njit(cache=True, error_model="numpy")
@@ -53,10 +40,10 @@ def sma4_into(x, n0, n1, n2, n3, o0, o1, o2, o3):  # type: ignore[no-untyped-def
     i1 = 1.0 / n1
     i2 = 1.0 / n2
     i3 = 1.0 / n3
-    t0 = _sma_head(x, n0, o0, s)
-    t1 = _sma_head(x, n1, o1, s)
-    t2 = _sma_head(x, n2, o2, s)
-    t3 = _sma_head(x, n3, o3, s)
+    t0 = sma_head(x, n0, o0, s)
+    t1 = sma_head(x, n1, o1, s)
+    t2 = sma_head(x, n2, o2, s)
+    t3 = sma_head(x, n3, o3, s)
     for i in range(s, m):
         v = x[i]
         t0 += v
@@ -78,21 +65,6 @@ def sma4_into(x, n0, n1, n2, n3, o0, o1, o2, o3):  # type: ignore[no-untyped-def
 
 
 @njit(cache=True, error_model="numpy")
-def _ema_head(x, n, out, stop):  # type: ignore[no-untyped-def]
-    # ema_into(x, n, 0, out) for bars < stop (stop >= n); returns the last EMA value.
-    k = 2.0 / (n + 1)
-    total = 0.0
-    for i in range(n):
-        total += x[i]
-    prev = total / n
-    out[n - 1] = prev
-    for i in range(n, stop):
-        prev = ((x[i] - prev) * k) + prev
-        out[i] = prev
-    return prev
-
-
-@njit(cache=True, error_model="numpy")
 def ema4_into(x, n0, n1, n2, n3, o0, o1, o2, o3):  # type: ignore[no-untyped-def]
     # Four SMA-seeded EMAs (repeat one to run fewer), advanced together after their seeds.
     m = x.shape[0]
@@ -107,10 +79,10 @@ def ema4_into(x, n0, n1, n2, n3, o0, o1, o2, o3):  # type: ignore[no-untyped-def
     k1 = 2.0 / (n1 + 1)
     k2 = 2.0 / (n2 + 1)
     k3 = 2.0 / (n3 + 1)
-    e0 = _ema_head(x, n0, o0, s)
-    e1 = _ema_head(x, n1, o1, s)
-    e2 = _ema_head(x, n2, o2, s)
-    e3 = _ema_head(x, n3, o3, s)
+    e0 = ema_head(x, n0, 0, o0, s)
+    e1 = ema_head(x, n1, 0, o1, s)
+    e2 = ema_head(x, n2, 0, o2, s)
+    e3 = ema_head(x, n3, 0, o3, s)
     for i in range(s, m):
         v = x[i]
         e0 = ((v - e0) * k0) + e0

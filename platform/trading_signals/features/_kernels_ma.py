@@ -15,36 +15,48 @@ EPS = 1e-14
 
 @njit(cache=True, error_model="numpy")
 def sma_into(x, n, out):  # type: ignore[no-untyped-def]
-    m = x.shape[0]
-    if m < n:
-        return
+    if x.shape[0] >= n:
+        sma_head(x, n, out, x.shape[0])
+
+
+@njit(cache=True, error_model="numpy")
+def sma_head(x, n, out, stop):  # type: ignore[no-untyped-def]
+    # SMA for bars < stop (stop >= n - 1, TA-Lib's running total); returns the running total,
+    # so a fused loop can carry on from bar stop.
     inv = 1.0 / n  # reciprocal: a division per bar costs more than the rest of the loop
     total = 0.0
     for i in range(n - 1):
         total += x[i]
-    for i in range(n - 1, m):
+    for i in range(n - 1, stop):
         total += x[i]
         tmp = total
         total -= x[i - n + 1]
         out[i] = tmp * inv
+    return total
 
 
 @njit(cache=True, error_model="numpy")
 def ema_into(x, n, first, out):  # type: ignore[no-untyped-def]
     # TA-Lib seeds the EMA with the SMA of x[first:first+n] at index first+n-1.
-    m = x.shape[0]
+    if first + n - 1 < x.shape[0]:
+        ema_head(x, n, first, out, x.shape[0])
+
+
+@njit(cache=True, error_model="numpy")
+def ema_head(x, n, first, out, stop):  # type: ignore[no-untyped-def]
+    # ema_into for bars < stop (stop >= first + n); returns the last EMA value, so a fused
+    # loop can carry on from bar stop.
     seed = first + n - 1
-    if seed >= m:
-        return
     k = 2.0 / (n + 1)
     total = 0.0
     for i in range(first, seed + 1):
         total += x[i]
     prev = total / n
     out[seed] = prev
-    for i in range(seed + 1, m):
+    for i in range(seed + 1, stop):
         prev = ((x[i] - prev) * k) + prev
         out[i] = prev
+    return prev
 
 
 @njit(cache=True, error_model="numpy")
