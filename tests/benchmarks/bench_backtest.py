@@ -26,10 +26,10 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "platform"))
 
+from _timing import best_of
 from trading_signals.backtest import run_backtest, sma_sweep, strategies
 from trading_signals.backtest.sweep import sma_pairs
 from trading_signals.data.schema import make_ohlcv
-from _timing import best_of  # noqa: E402
 
 FAST, SLOW = range(5, 51), range(10, 201)
 COST_BPS = 10.0

@@ -9,15 +9,14 @@ matches the ~290 ms the issue measured, and a faster variant looping over time s
 from __future__ import annotations
 
 import os
-import time
 
 import numpy as np
 
 os.environ.setdefault("RAY_AUTH_MODE", "disabled")
 os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
 
-from trading_signals.risk.montecarlo import run_montecarlo  # noqa: E402
-from _timing import best_of  # noqa: E402
+from _timing import best_of
+from trading_signals.risk.montecarlo import run_montecarlo
 
 
 def seed_loop(mu: float, sigma: float, n_paths: int, horizon: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -67,7 +66,6 @@ def main() -> None:
         rows.append((f"trading_signals run_montecarlo({model}) end to end", t, t_seed / t))
 
     import ray
-
     from trading_signals.distributed.montecarlo import run_montecarlo_ray
 
     ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False)

@@ -9,13 +9,12 @@ from __future__ import annotations
 import argparse
 import os
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 os.environ.setdefault("RAY_AUTH_MODE", "disabled")
 os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
 
+from _timing import best_of
 from trading_signals.config.signals import SignalsConfig
 from trading_signals.data.lake import write_bars
 from trading_signals.data.signals_lake import build_signals_serial
@@ -23,7 +22,6 @@ from trading_signals.data.synthetic import generate_universe
 from trading_signals.features.indicators import compute_indicators
 from trading_signals.signals.engine import generate_signals, signals_for_symbol
 from trading_signals.signals.summary import latest_summary
-from _timing import best_of  # noqa: E402
 
 
 def main() -> None:

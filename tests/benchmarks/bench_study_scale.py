@@ -33,7 +33,7 @@ def _peak_sampler(stop: threading.Event, peak: list[float]) -> None:
                 if p.info["pid"] == me or "ray::" in (p.info["name"] or "") or "ray::" in cmd \
                         or "default_worker.py" in cmd:
                     total += p.info["memory_info"].rss
-            except Exception:  # noqa: BLE001 - processes come and go
+            except Exception:  # noqa: BLE001, S112 - processes come and go
                 continue
         peak[0] = max(peak[0], total / 2**20)
         time.sleep(0.2)

@@ -125,7 +125,8 @@ def _ohlcv_arrays(ohlcv: pd.DataFrame) -> list[FloatArray]:
         canonical = False
     if not canonical:
         validate_ohlcv(ohlcv, name="ohlcv")
-        raise DataError("ohlcv: not a canonical OHLCV frame (duplicate column names?)")
+        # Unreachable while both checks agree; kept so a drift between them cannot pass bad data.
+        raise DataError("ohlcv: not a canonical OHLCV frame; see data.schema.validate_ohlcv")
     return [np.ascontiguousarray(s.to_numpy()) for s in series]
 
 
