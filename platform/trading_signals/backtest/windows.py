@@ -92,7 +92,9 @@ def make_windows(
     >>> idx = pd.date_range("2020-01-01", periods=10, freq="D")
     >>> [(w.train_start, w.train_end, w.test_start, w.test_end) for w in
     ...  make_windows(idx, train=4, test=3, purge=1)]
-    [(0, 4, 5, 8)]
+    [(0, 4, 5, 8), (3, 7, 8, 10)]
+
+    The last test block may be shorter than ``test`` (here 2 bars): it ends at the data.
     """
     if purge < 0 or embargo < 0:
         raise ConfigError(f"purge and embargo must be >= 0 bars, got {purge} and {embargo}")

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from trading_signals.sentiment.base import SentimentScores
+from trading_signals.sentiment.headlines import headline_evidence, is_headline
 
 _TOKEN = re.compile(r"[a-z]+(?:_[a-z]+)*|n't|\d+(?:[.,]\d+)*|%|[.,;:!?]")
 _RESOURCES = Path(__file__).resolve().parents[1] / "resources" / "sentiment"
@@ -77,15 +78,30 @@ class Lexicon:
         """
         low = text.lower().replace("\u2019", "'")
         low = re.sub(r"\bpre-tax\b", "pretax", low).replace("-", " ")
+        low = re.sub(r"\b(vs|est|approx)\.", r"\1", low)  # abbreviations are not sentence ends
         low = self.phrase_re.sub(lambda m: "_".join(m.group(0).split()), low)
         return _TOKEN.findall(low)
 
 
 @lru_cache(maxsize=1)
+def _packaged() -> dict[str, Any]:
+    return dict(json.loads((_RESOURCES / "lexicon.json").read_text(encoding="utf-8")))
+
+
+@lru_cache(maxsize=1)
 def default_lexicon() -> Lexicon:
-    """Return the packaged, authored lexicon (cached)."""
-    text = (_RESOURCES / "lexicon.json").read_text(encoding="utf-8")
-    return Lexicon.from_mapping(json.loads(text))
+    """Return the packaged, authored lexicon for news sentences (cached)."""
+    return Lexicon.from_mapping(_packaged())
+
+
+@lru_cache(maxsize=1)
+def headline_lexicon() -> Lexicon:
+    """Return the packaged lexicon plus its ``headline`` overlay, for headlines and posts."""
+    raw = _packaged()
+    overlay = raw.get("headline", {})
+    merged = {k: (list(v) + [w for w in overlay.get(k, ()) if w not in v]) if isinstance(v, list) else v
+              for k, v in raw.items()}
+    return Lexicon.from_mapping(merged)
 
 
 class LexiconScorer:
@@ -108,13 +124,20 @@ class LexiconScorer:
     name = "lexicon"
 
     def __init__(self, *, threshold: float = 0.5, sharpness: float = 2.0,
-                 lexicon: Lexicon | None = None) -> None:
+                 lexicon: Lexicon | None = None, headlines: Lexicon | None = None) -> None:
         self.threshold = threshold
         self.sharpness = sharpness
         self.lexicon = lexicon or default_lexicon()
+        self.headlines = headlines or (headline_lexicon() if lexicon is None else lexicon)
 
     def evidence(self, text: str) -> float:
-        """Return the signed evidence of one text (> 0 positive, < 0 negative, 0 none)."""
+        """Return the signed evidence of one text (> 0 positive, < 0 negative, 0 none).
+
+        Headlines and trader posts (:func:`~trading_signals.sentiment.headlines.is_headline`)
+        are read with the headline rules and vocabulary; news sentences with the sentence rules.
+        """
+        if is_headline(text):
+            return _evidence(self.headlines.tokenize(text), self.headlines, headline=True)
         return _evidence(self.lexicon.tokenize(text), self.lexicon)
 
     def score(self, texts: Sequence[str]) -> SentimentScores:
@@ -136,12 +159,14 @@ def evidence_to_probs(evidence: np.ndarray, *, threshold: float, sharpness: floa
     return np.asarray(e / e.sum(axis=1, keepdims=True), dtype=np.float64)
 
 
-def _evidence(tokens: list[str], lex: Lexicon) -> float:
+def _evidence(tokens: list[str], lex: Lexicon, *, headline: bool = False) -> float:
     weights = _clause_weights(tokens, lex)
     used: set[int] = set()
-    total = 0.0
+    total = headline_evidence(tokens, used) if headline else 0.0
     for i, tok in enumerate(tokens):
-        val, j = _directional(tokens, i, lex, used)
+        if i in used:
+            continue
+        val, j = _directional(tokens, i, lex, used, headline=headline)
         if val:
             total += weights[i] * _negate(tokens, min(i, j), lex) * val
     total += _numeric_comparison(tokens, lex, used, weights)
@@ -155,7 +180,8 @@ def _evidence(tokens: list[str], lex: Lexicon) -> float:
     return total
 
 
-def _directional(tokens: list[str], i: int, lex: Lexicon, used: set[int]) -> tuple[float, int]:
+def _directional(tokens: list[str], i: int, lex: Lexicon, used: set[int], *,
+                 headline: bool = False) -> tuple[float, int]:
     """Return (value, anchor index) of a direction/change/closure cue at ``i`` (0 if none)."""
     tok = tokens[i]
     if tok in lex.change_verbs:  # "swung to a net loss", "returned to profit"
@@ -176,7 +202,8 @@ def _directional(tokens: list[str], i: int, lex: Lexicon, used: set[int]) -> tup
     if j is not None:
         used.update((i, j))
         return float(d * lex.metric[tokens[j]]), j
-    if tok in lex.evaluative_direction:
+    if tok in lex.evaluative_direction or (headline and tok not in ("up", "down", "more")):
+        # In a headline an unanchored move ("Acme tumbles 9%") is the subject's share price.
         used.add(i)
         return float(d), i
     return 0.0, i  # an unanchored direction ("prices fell") is left to the polar lexicon
