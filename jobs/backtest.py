@@ -2,7 +2,13 @@
 walk-forward -> Monte Carlo), written atomically to ``<study.runs>/<config_id>/``.
 
     python jobs/backtest.py --config configs/backtest.yaml                  # local Ray
-    ray job submit --working-dir . -- python jobs/backtest.py --config configs/backtest.yaml
+    ray job submit --working-dir . \
+        --runtime-env-json '{"env_vars": {"TSIG_STORAGE": "/shared/tsig"}}' \
+        -- python jobs/backtest.py --config configs/backtest.yaml
+
+Under ``ray job submit`` relative locations (data.lake, study.runs, models.registry) resolve
+against TSIG_STORAGE (or study.storage); without one the job stops at once saying so. The job
+prints the absolute location of its outputs.
 
 Exit codes: 0 done, 1 the study failed, 2 the configuration is invalid.
 """
@@ -36,21 +42,37 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     run = config_id(cfg)
-    print(f"study {cfg.name} config_id={run}", flush=True)
-    try:
-        from trading_signals.distributed.backtest_study import run_backtest_study
+    from trading_signals.workflow.study import StudyLocations, run_study
 
-        result = run_backtest_study(cfg, use_ray=not args.serial, address=args.address,
-                                    on_stage=_log_stage)
+    try:
+        where = StudyLocations.from_config(cfg)  # fails fast on relative paths under a job
+    except TradingSignalsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"study {cfg.name} config_id={run} lake={_absolute(where.lake)} "
+          f"runs={_absolute(where.runs)}", flush=True)
+    try:
+        from trading_signals.cli._executor import make_executor
+
+        executor = make_executor(not args.serial, args.address)
+        result = run_study(cfg, executor, on_stage=_log_stage)
     except TradingSignalsError as exc:
         print(f"error: study {run} failed: {exc}", file=sys.stderr)
         return 1
     except Exception:  # noqa: BLE001 - top-level guard: log and exit non-zero
         print(f"error: study {run} crashed:\n{traceback.format_exc()}", file=sys.stderr)
         return 1
-    print(json.dumps({"config_id": run, "run_dir": str(result.run_dir),
+    print(json.dumps({"config_id": run, "run_id": result.run_id,
+                      "run_dir": _absolute(result.run_dir), "lake": _absolute(where.lake),
+                      "reused": bool(result.summary.get("reused")),
                       "seconds": result.summary.get("seconds")}, indent=2))
     return 0
+
+
+def _absolute(location: str) -> str:
+    from trading_signals.data import storage
+
+    return location if storage.is_remote(location) else str(Path(storage.local_path(location)).resolve())
 
 
 def _log_stage(stage: str, done: int, total: int) -> None:

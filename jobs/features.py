@@ -1,9 +1,10 @@
-r"""Ray job entrypoint: build the features lake on a cluster (same work as `tsig features --ray`).
+r"""Ray job entrypoint: build the features table on a cluster (same stage as `tsig features --ray`).
 
     ray job submit --working-dir . -- python jobs/features.py --lake /data/lake --out /data/lake --higher 1w
 
-Inside a job, RAY_ADDRESS is set and ``ensure_ray()`` joins the cluster; run standalone, it
-starts a local Ray. Prints a JSON summary; exits 1 on any failure, 2 on bad input.
+Inside a job, RAY_ADDRESS is set and the Ray executor joins the cluster; run standalone, it
+starts a local Ray. Relative --lake/--out under a job resolve against TSIG_STORAGE (or fail at
+once). Prints a JSON summary; exits 1 on any failure, 2 on bad input.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import argparse
 import json
 import sys
 import traceback
-
 from pathlib import Path
 
 try:
@@ -29,8 +29,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--symbols", default="", help="comma-separated; default all")
     p.add_argument("--higher", default="", help="comma-separated higher timeframes, e.g. 1w")
     p.add_argument("--config", default=None, help="run config YAML (features section)")
-    p.add_argument("--engine", default="tasks", choices=["tasks", "data"])
     p.add_argument("--address", default=None)
+    p.add_argument("--serial", action="store_true", help="run without Ray")
     return p.parse_args(argv)
 
 
@@ -38,29 +38,37 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     from trading_signals.config import config_id, load_config
     from trading_signals.config.run import RunConfig
-    from trading_signals.distributed.features import build_features_ray
-    from trading_signals.distributed.runtime import ensure_ray
     from trading_signals.errors import TradingSignalsError
-    from trading_signals.features.pipeline import FeatureComputer
+    from trading_signals.workflow.features import build_features
+    from trading_signals.workflow.locations import resolve_output
 
-    cfg = load_config(args.config) if args.config else RunConfig()
-    compute = FeatureComputer.from_config(cfg.features)
-    if args.higher:
-        compute = FeatureComputer(spec=compute.spec, ml=compute.ml,
-                                  higher_timeframes=tuple(t for t in args.higher.split(",") if t))
-    symbols = [s for s in args.symbols.split(",") if s] or None
     try:
-        ensure_ray(args.address)
-        summary = build_features_ray(args.lake, args.out, timeframe=args.timeframe,
-                                     symbols=symbols, compute=compute, engine=args.engine)
+        cfg = load_config(args.config) if args.config else RunConfig()
+        features = cfg.features
+        if args.higher:
+            features = features.model_copy(
+                update={"higher_timeframes": tuple(t for t in args.higher.split(",") if t)})
+        lake = resolve_output(args.lake, what="--lake", configured_root=cfg.study.storage)
+        out = resolve_output(args.out, what="--out", configured_root=cfg.study.storage)
     except TradingSignalsError as exc:
-        print(f"features job failed (config_id={config_id(cfg)}): {exc}", file=sys.stderr)
+        print(f"features job: bad input: {exc}", file=sys.stderr)
+        return 2
+    symbols = [s for s in args.symbols.split(",") if s] or None
+    cid = config_id(features)
+    try:
+        from trading_signals.cli._executor import make_executor
+
+        executor = make_executor(not args.serial, args.address)
+        summary = build_features(features, executor, lake=lake, out=out, timeframe=args.timeframe,
+                                 symbols=symbols)
+    except TradingSignalsError as exc:
+        print(f"features job failed (config_id={cid}): {exc}", file=sys.stderr)
         return 2
     except Exception:  # noqa: BLE001 - entrypoint: report any failure, exit non-zero
-        print(f"features job failed (config_id={config_id(cfg)}):", file=sys.stderr)
+        print(f"features job failed (config_id={cid}):", file=sys.stderr)
         traceback.print_exc()
         return 1
-    print(json.dumps({"config_id": config_id(cfg), **summary.to_dict()}, default=str))
+    print(json.dumps({"config_id": cid, **summary.to_dict()}, default=str))
     return 0
 
 

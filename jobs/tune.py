@@ -29,10 +29,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--resume", action="store_true", help="continue an interrupted search")
     args = parser.parse_args(argv)
 
-    from trading_signals.cli.models import build_xy
     from trading_signals.config import config_id, load_config
     from trading_signals.distributed.runtime import ensure_ray
     from trading_signals.distributed.tune import tune_and_register
+    from trading_signals.models.dataset import build_xy
     from trading_signals.models.workflow import holdout_split
 
     cfg = load_config(args.config)

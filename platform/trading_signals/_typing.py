@@ -7,6 +7,10 @@ from typing import Final
 import numpy as np
 from numpy.typing import NDArray
 
+# Timeframes the lake accepts (its partition values): the names of the one timeframe table,
+# re-exported here for the modules that import them from _typing.
+from trading_signals.timeframes import TIMEFRAMES as TIMEFRAMES
+
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 IntArray = NDArray[np.int64]
@@ -21,6 +25,3 @@ CLOSE: Final = "close"
 VOLUME: Final = "volume"
 PRICE_COLUMNS: Final = (OPEN, HIGH, LOW, CLOSE)
 OHLCV_COLUMNS: Final = (OPEN, HIGH, LOW, CLOSE, VOLUME)
-
-# Timeframes the lake accepts, as pandas offset aliases (the lake's partition values).
-TIMEFRAMES: Final = ("1min", "5min", "15min", "30min", "1h", "4h", "1d", "1w", "1mo")

@@ -1,14 +1,13 @@
-"""Where a feature build spends its time per symbol, and what the panel engine would save.
+"""Where a feature build spends its time per symbol.
 
 Run: ``NUMBA_NUM_THREADS=1 python tests/benchmarks/bench_feature_stages.py [--symbols 64 --bars 2520]``
 
 Prints ms per symbol (best of ``--repeat``) for the stages of one symbol's feature build:
 indicators on warm frames (results dropped), indicators on fresh frames (new index objects,
 results kept, so the result memory is touched for the first time, as in a real build), the 17
-ML features, the whole ``compute_features`` and the Parquet write. Then the alternative the
-README discusses: the same symbols' indicators from one panel call, (a) into a reused
-``(columns, bars, symbols)`` buffer and (b) written symbol-major so each symbol's frame is a
-zero-copy view, against ``compute_indicators`` per frame in the same run.
+ML features, the whole ``compute_features`` and the Parquet write. (The panel engine this
+script once compared against was removed: the feature build works per symbol; see
+docs/indicators.md.)
 """
 
 from __future__ import annotations
@@ -19,18 +18,11 @@ import tempfile
 
 os.environ.setdefault("NUMBA_NUM_THREADS", "1")
 
-import numpy as np
 import pandas as pd
 from _timing import best_of
-from trading_signals._typing import OHLCV_COLUMNS
 from trading_signals.data.features_lake import write_features
 from trading_signals.data.synthetic import generate_universe
-from trading_signals.features.indicators import (
-    INDICATOR_NAMES,
-    compile_spec,
-    compute_indicator_panel,
-    compute_indicators,
-)
+from trading_signals.features.indicators import compute_indicators
 from trading_signals.features.ml import compute_ml_features
 from trading_signals.features.pipeline import compute_features
 
@@ -67,11 +59,6 @@ def main() -> None:
         f.attrs["timeframe"] = "1d"
     n = len(frames)
     compute_features(frames[0])  # JIT cache load
-    plan = compile_spec(None)
-    wide = [np.column_stack([f[c].to_numpy() for f in frames]) for c in OHLCV_COLUMNS]
-    reused = np.empty((len(INDICATOR_NAMES), args.bars, n))
-    symbol_major = np.empty((n, len(INDICATOR_NAMES), args.bars))
-    compute_indicator_panel(*wide, plan, out=reused)
     with tempfile.TemporaryDirectory() as tmp:
         feats = [compute_features(f) for f in frames]
         stages = {
@@ -82,12 +69,6 @@ def main() -> None:
             "Parquet write of the feature frame": lambda: [
                 write_features(tmp, x, symbol=f"S{i}", timeframe="1d") for i, x in enumerate(feats)
             ],
-            "panel: one call, reused (columns, bars, symbols) buffer": lambda: (
-                compute_indicator_panel(*wide, plan, out=reused)
-            ),
-            "panel: one call, written symbol-major (per-symbol frames)": lambda: (
-                compute_indicator_panel(*wide, plan, out=symbol_major.transpose(1, 2, 0))
-            ),
         }
         print(f"{n} symbols x {args.bars} bars, one thread, best of {args.repeat}")
         print(f"| {'stage':<58} | {'ms/symbol':>9} |")

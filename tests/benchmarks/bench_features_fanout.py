@@ -37,9 +37,11 @@ sys.path.insert(0, str(ROOT / "platform"))
 
 from trading_signals.data.lake import write_bars
 from trading_signals.data.synthetic import generate_universe
+from trading_signals.config.features import FeaturesConfig
 from trading_signals.features.pipeline import FeatureComputer
 
 COMPUTE = FeatureComputer()  # default indicators + 17 ML features
+CONFIG = FeaturesConfig()  # the same, as the features stage takes it
 
 
 def make_lake(root: Path, n_symbols: int, n_bars: int) -> Path:
@@ -76,25 +78,25 @@ def _tree_cpu() -> float:
 
 
 def speed(lake: Path, work: Path, n: int) -> list[tuple[str, float, float, float]]:
-    from trading_signals.data.features_lake import build_features_serial
     from trading_signals.data.lake import list_symbols
-    from trading_signals.distributed.features import build_features_ray, warm_up_workers
+    from trading_signals.distributed.executor import RayExecutor
+    from trading_signals.workflow.executor import SerialExecutor
+    from trading_signals.workflow.features import build_features
 
     syms = list_symbols(lake, timeframe="1d")[:n]
     rows: list[tuple[str, float, float, float]] = []
     COMPUTE(generate_universe(1, 300, seed=0).bars["SYN0000"])  # warm the driver too
     c0 = _tree_cpu()
-    s = build_features_serial(lake, work / "serial", timeframe="1d", symbols=syms, compute=COMPUTE)
+    s = build_features(CONFIG, SerialExecutor(), lake=str(lake), out=str(work / "serial"), symbols=syms)
     rows.append(("serial core", s.seconds, s.rows / s.seconds, _tree_cpu() - c0))
     t0 = time.perf_counter()
     _ray()
-    warm_up_workers(COMPUTE)
+    ray_ex = RayExecutor()
+    build_features(CONFIG, ray_ex, lake=str(lake), out=str(work / "warm"), symbols=syms[:4])  # warm workers
     cold = time.perf_counter() - t0
-    for engine in ("tasks", "data"):
-        c0 = _tree_cpu()
-        r = build_features_ray(lake, work / engine, timeframe="1d", symbols=syms, compute=COMPUTE,
-                               engine=engine)
-        rows.append((f"ray {engine}", r.seconds, r.rows / r.seconds, _tree_cpu() - c0))
+    c0 = _tree_cpu()
+    r = build_features(CONFIG, ray_ex, lake=str(lake), out=str(work / "ray"), symbols=syms)
+    rows.append(("ray executor (bounded task window)", r.seconds, r.rows / r.seconds, _tree_cpu() - c0))
     rows.append(("ray start + warm-up (once)", cold, float("nan"), float("nan")))
     import ray
 
@@ -104,17 +106,33 @@ def speed(lake: Path, work: Path, n: int) -> list[tuple[str, float, float, float
 
 def memory_child(n: int, lake: Path) -> None:
     from trading_signals.data.lake import list_symbols
-    from trading_signals.distributed.features import build_features_ray
+    from trading_signals.distributed.executor import RayExecutor
+    from trading_signals.workflow.features import build_features
 
     symbols = list_symbols(lake, timeframe="1d")[:n]
     with tempfile.TemporaryDirectory() as tmp:
         _ray()
-        r = build_features_ray(lake, Path(tmp), timeframe="1d", symbols=symbols, compute=COMPUTE)
+        r = build_features(CONFIG, RayExecutor(), lake=str(lake), out=tmp, symbols=symbols)
         print(json.dumps({
             "symbols": n, "seconds": r.seconds,
             "driver_peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-            "worker_peak_rss_mb": max(p["worker_peak_rss_mb"] for p in r.partitions),
+            "worker_peak_rss_mb": _worker_peak_rss_mb(),
         }))
+
+
+def _worker_peak_rss_mb() -> float:
+    # Peak RSS over the Ray worker processes still alive (children of the raylet).
+    import psutil
+
+    peaks = []
+    for p in psutil.process_iter():
+        try:
+            cmd = " ".join(p.cmdline() or [])
+            if "ray::" in cmd or "default_worker" in cmd:
+                peaks.append(p.memory_info().rss / 2**20)
+        except psutil.Error:
+            continue
+    return max(peaks, default=float("nan"))
 
 
 def memory(sizes: list[int], lake: Path) -> list[dict[str, float]]:

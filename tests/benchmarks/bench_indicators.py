@@ -3,15 +3,14 @@
 Run: ``NUMBA_NUM_THREADS=1 python tests/benchmarks/bench_indicators.py [--symbols 1000 --bars 2520]``
 
 Prints bars/s (per thread) for
-- the full default set (41 columns): ours (2-D panel path and per-symbol frame path) vs the
+- the full default set (41 columns): ours (per-symbol kernels on arrays and per frame) vs the
   equivalent TA-Lib calls (36 TA-Lib columns; TA-Lib cannot compute VWAP/Donchian/Keltner, so
   TA-Lib does strictly less work);
 - a 20-indicator subset: ours vs TA-Lib vs a pandas implementation;
 and ratios against TA-Lib measured in the same run (best of ``--repeat``).
 
 ``--per-indicator`` adds a breakdown of where the time goes: ns per bar for each family of the
-default set, run alone, in TA-Lib, in our per-symbol kernels and in the panel kernels (one
-128-symbol batch). Run alone, each family also pays the fixed per-call costs (NaN scan, NaN
+default set, run alone, in TA-Lib and in our per-symbol kernels. Run alone, each family also pays the fixed per-call costs (NaN scan, NaN
 heads, cold inputs) that the full set pays once, so the rows sum to more than the full set.
 """
 
@@ -32,7 +31,6 @@ from trading_signals.features.indicators import (
     DEFAULT_SPEC,
     compile_spec,
     compute_indicator_arrays,
-    compute_indicator_panel,
     compute_indicators,
 )
 
@@ -140,23 +138,16 @@ TALIB_FAMILY: dict[str, Callable[..., object] | None] = {
 
 
 def per_indicator(p: dict[str, np.ndarray], n_sym: int, repeat: int) -> None:
-    """Print ns/bar per default-spec family: TA-Lib vs our per-symbol and panel kernels."""
+    """Print ns/bar per default-spec family: TA-Lib vs our per-symbol kernels."""
     n_bars = p["c"].shape[1]
-    lanes = min(128, n_sym)
-    wide = [np.ascontiguousarray(p[k][:lanes].T) for k in "ohlcv"]
     rows_in = [p[k][:n_sym] for k in "ohlcv"]
-    print(f"\nper indicator, ns per bar (lower is better); panel = one {lanes}-symbol batch")
-    print(
-        f"| {'indicator':<16} | {'TA-Lib':>7} | {'per-symbol':>10} | {'panel':>7} |"
-        f" {'TA/per-sym':>10} | {'TA/panel':>8} |"
-    )
-    print(f"|{'-' * 18}|{'-' * 9}|{'-' * 12}|{'-' * 9}|{'-' * 12}|{'-' * 10}|")
-    totals = np.zeros(3)
+    print("\nper indicator, ns per bar (lower is better)")
+    print(f"| {'indicator':<16} | {'TA-Lib':>7} | {'per-symbol':>10} | {'TA/per-sym':>10} |")
+    print(f"|{'-' * 18}|{'-' * 9}|{'-' * 12}|{'-' * 12}|")
+    totals = np.zeros(2)
     for item in DEFAULT_SPEC:
         plan = compile_spec([item])
-        buf = np.empty((len(plan.columns), n_bars, lanes))
         compute_indicator_arrays(*(a[:2] for a in rows_in), plan)  # JIT warm-up / cache load
-        compute_indicator_panel(*wide, plan, out=buf)
         n = int(item.params.get("timeperiod", 0))
         ta_fn = TALIB_FAMILY[item.name]
         t_ta = np.nan
@@ -169,21 +160,11 @@ def per_indicator(p: dict[str, np.ndarray], n_sym: int, repeat: int) -> None:
             t_ta = best_of(ta_loop, repeat) / (n_sym * n_bars) * 1e9
         t_sym = best_of(lambda plan=plan: compute_indicator_arrays(*rows_in, plan), repeat)
         t_sym = t_sym / (n_sym * n_bars) * 1e9
-        t_pan = best_of(
-            lambda plan=plan, buf=buf: compute_indicator_panel(*wide, plan, out=buf), repeat
-        )
-        t_pan = t_pan / (lanes * n_bars) * 1e9
-        totals += [0.0 if np.isnan(t_ta) else t_ta, t_sym, t_pan]
+        totals += [0.0 if np.isnan(t_ta) else t_ta, t_sym]
         label = item.name + (f"_{n}" if n else "")
-        print(
-            f"| {label:<16} | {t_ta:>7.2f} | {t_sym:>10.2f} | {t_pan:>7.2f} |"
-            f" {t_ta / t_sym:>9.2f}x | {t_ta / t_pan:>7.2f}x |"
-        )
-    t_ta, t_sym, t_pan = totals
-    print(
-        f"| {'sum':<16} | {t_ta:>7.2f} | {t_sym:>10.2f} | {t_pan:>7.2f} |"
-        f" {t_ta / t_sym:>9.2f}x | {t_ta / t_pan:>7.2f}x |"
-    )
+        print(f"| {label:<16} | {t_ta:>7.2f} | {t_sym:>10.2f} | {t_ta / t_sym:>9.2f}x |")
+    t_ta, t_sym = totals
+    print(f"| {'sum':<16} | {t_ta:>7.2f} | {t_sym:>10.2f} | {t_ta / t_sym:>9.2f}x |")
 
 
 def talib_subset(h, lo, c, v) -> None:  # results discarded
@@ -269,16 +250,13 @@ def main() -> None:
         help="also print per-family ns/bar (TA-Lib vs ours) to show where the time goes",
     )
     ap.add_argument("--per-indicator-symbols", type=int, default=200)
-    ap.add_argument("--batch", type=int, default=128, help="symbols per panel batch (reused buffer)")
     args = ap.parse_args()
     p = make_panel(args.symbols, args.bars)
     n_bars = args.symbols * args.bars
     full_plan, sub_plan = compile_spec(None), compile_spec(SUBSET_SPEC)
     run = compute_indicator_arrays
-    wide = {k: np.ascontiguousarray(x.T) for k, x in p.items()}  # (bars, symbols) panels
     for plan in (full_plan, sub_plan):  # JIT warm-up / cache load
         run(*(p[k][:2] for k in "ohlcv"), plan)
-        compute_indicator_panel(*(wide[k][:, :2] for k in "ohlcv"), plan)
     idx = pd.date_range("2000-01-03", periods=args.bars, freq="D", tz="UTC")
     frames = [
         make_ohlcv(idx, *(p[k][i] for k in "ohlcv"), symbol="B", timeframe="1d")
@@ -296,18 +274,6 @@ def main() -> None:
     def talib_keep(fn: Callable[..., object], count: int) -> Callable[[], object]:
         return lambda: [fn(p["h"][i], p["l"][i], p["c"][i], p["v"][i]) for i in range(count)]
 
-    batch = args.batch
-    batches = [
-        [np.ascontiguousarray(wide[k][:, s : s + batch]) for k in "ohlcv"]
-        for s in range(0, args.symbols, batch)
-    ]
-    batch_buf = np.empty((len(full_plan.columns), args.bars, batch))
-
-    def ours_batches() -> None:
-        for b in batches:
-            out = batch_buf if b[0].shape[1] == batch else None
-            compute_indicator_panel(*b, full_plan, out=out)
-
     rows: list[tuple[str, str, float]] = []
     t_ta = best_of(talib_loop(talib_full, args.symbols), args.repeat) / n_bars
     rows.append(("full set (41 cols)", "TA-Lib, 36 cols, results discarded", t_ta))
@@ -318,30 +284,6 @@ def main() -> None:
             best_of(talib_keep(talib_full, args.symbols), args.repeat) / n_bars,
         )
     )
-    rows.append(
-        (
-            "full set (41 cols)",
-            f"ours, panel in {batch}-symbol batches, reused",
-            best_of(ours_batches, args.repeat) / n_bars,
-        )
-    )
-    rows.append(
-        (
-            "full set (41 cols)",
-            "ours, whole panel, fresh result",
-            best_of(
-                lambda: compute_indicator_panel(*(wide[k] for k in "ohlcv"), full_plan), args.repeat
-            )
-            / n_bars,
-        )
-    )
-    buf = np.empty((len(full_plan.columns), args.bars, args.symbols))
-    t_buf = best_of(
-        lambda: compute_indicator_panel(*(wide[k] for k in "ohlcv"), full_plan, out=buf),
-        args.repeat,
-    )
-    rows.append(("full set (41 cols)", "ours, wide panel, reused out= buffer", t_buf / n_bars))
-    buf = np.empty(0)  # release the buffer before the next rows
     rows.append(
         (
             "full set (41 cols)",
@@ -365,16 +307,6 @@ def main() -> None:
     )
     t_ta_sub = best_of(talib_loop(talib_subset, args.symbols), args.repeat) / n_bars
     rows.append(("20-indicator subset", "TA-Lib", t_ta_sub))
-    rows.append(
-        (
-            "20-indicator subset",
-            "ours, wide panel (SIMD across symbols)",
-            best_of(
-                lambda: compute_indicator_panel(*(wide[k] for k in "ohlcv"), sub_plan), args.repeat
-            )
-            / n_bars,
-        )
-    )
     rows.append(
         (
             "20-indicator subset",

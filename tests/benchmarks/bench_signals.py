@@ -17,7 +17,7 @@ os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
 from _timing import best_of
 from trading_signals.config.signals import SignalsConfig
 from trading_signals.data.lake import write_bars
-from trading_signals.data.signals_lake import build_signals_serial
+from trading_signals.workflow.signals import build_signals
 from trading_signals.data.synthetic import generate_universe
 from trading_signals.features.indicators import compute_indicators
 from trading_signals.signals.engine import generate_signals, signals_for_symbol
@@ -56,17 +56,20 @@ def main() -> None:
         for sym, frame in uni.bars.items():
             write_bars(lake, frame, symbol=sym, timeframe="1d")
         syms = sorted(uni.bars)
-        serial = best_of(lambda: build_signals_serial(lake, Path(tmp) / "s", symbols=syms), 1)
+        cfg = SignalsConfig()
+        serial = best_of(lambda: build_signals(cfg, lake=str(lake), out=f"{tmp}/s", symbols=syms), 1)
         print(f"\n{args.symbols} symbols x {args.bars} bars, read + generate + write")
         print(f"{'path':40s} {'seconds':>9s} {'x serial':>12s}")
         print(f"{'serial (reference)':40s} {serial:9.3f} {1.0:12.2f}")
         if not args.no_ray:
+            from trading_signals.distributed.executor import RayExecutor
             from trading_signals.distributed.runtime import cluster_cpus, ensure_ray
-            from trading_signals.distributed.signals import build_signals_ray
 
             ensure_ray(num_cpus=2)
-            build_signals_ray(lake, Path(tmp) / "w", symbols=syms[:2])  # start + warm workers
-            fan = best_of(lambda: build_signals_ray(lake, Path(tmp) / "r", symbols=syms), 1)
+            ray_ex = RayExecutor(chunk_size=1)
+            build_signals(cfg, None, ray_ex, lake=str(lake), out=f"{tmp}/w", symbols=syms[:2])  # warm workers
+            fan = best_of(lambda: build_signals(cfg, None, ray_ex, lake=str(lake), out=f"{tmp}/r",
+                                                symbols=syms), 1)
             label = f"ray fan-out ({cluster_cpus()} CPUs, warm workers)"
             print(f"{label:40s} {fan:9.3f} {fan / serial:12.2f}")
 

@@ -41,7 +41,8 @@ def _peak_sampler(stop: threading.Event, peak: list[float]) -> None:
 
 def run_one(n_symbols: int, use_ray: bool) -> dict[str, object]:
     from trading_signals.config import RunConfig
-    from trading_signals.distributed.backtest_study import run_backtest_study
+    from trading_signals.cli._executor import make_executor
+    from trading_signals.workflow.study import run_study
 
     tmp = Path(tempfile.mkdtemp(prefix="tsig-scale-"))
     cfg = RunConfig.model_validate({
@@ -60,7 +61,7 @@ def run_one(n_symbols: int, use_ray: bool) -> dict[str, object]:
 
         ensure_ray(num_cpus=2)
     t_ray = time.perf_counter() - t0
-    res = run_backtest_study(cfg, use_ray=use_ray)
+    res = run_study(cfg, make_executor(use_ray))
     wall = time.perf_counter() - t0
     stop.set()
     sampler.join()

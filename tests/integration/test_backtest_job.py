@@ -93,12 +93,14 @@ def head_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         shutil.rmtree(temp, ignore_errors=True)
 
 
-def _submit(address: str, *entrypoint: str) -> subprocess.CompletedProcess[str]:
+def _submit(address: str, *entrypoint: str, env_vars: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """`ray job submit --working-dir <repo>`; retried while the node's job agent is starting."""
     ray_bin = str(Path(sys.executable).with_name("ray"))
+    runtime = ["--runtime-env-json", json.dumps({"env_vars": env_vars})] if env_vars else []
     for _ in range(30):
         proc = subprocess.run(
-            [ray_bin, "job", "submit", "--address", address, "--working-dir", str(ROOT), "--", *entrypoint],
+            [ray_bin, "job", "submit", "--address", address, "--working-dir", str(ROOT), *runtime,
+             "--", *entrypoint],
             capture_output=True, text=True, timeout=600, env=_env(), cwd=ROOT,
         )
         if "No available agent" not in proc.stderr:
@@ -120,6 +122,36 @@ def test_backtest_job_submitted_to_head_cluster_writes_outputs(head_cluster: str
     assert all("var_95" in v for v in summary["montecarlo"].values())
 
 
+def _relative_config(tmp: Path) -> Path:
+    cfg = tmp / "relative.yaml"
+    cfg.write_text(
+        "name: relative\n"
+        "data: {lake: lake}\n"
+        "study:\n"
+        "  universe: {sample: false, synthetic_symbols: 2, synthetic_bars: 400}\n"
+        "  walkforward_symbols: []\n"
+        "  montecarlo: false\n"
+        "  runs: runs\n"
+    )
+    return cfg
+
+
+def test_backtest_job_relative_paths_land_under_the_storage_root(head_cluster: str, tmp_path: Path) -> None:
+    # Arrange: relative lake/runs, as configs/backtest.yaml ships them
+    cfg = _relative_config(tmp_path)
+    store = tmp_path / "store"
+    # Act: without a storage root the job stops at once; with TSIG_STORAGE it writes there
+    refused = _submit(head_cluster, "python", "jobs/backtest.py", "--config", str(cfg))
+    done = _submit(head_cluster, "python", "jobs/backtest.py", "--config", str(cfg),
+                   env_vars={"TSIG_STORAGE": str(store)})
+    # Assert
+    assert refused.returncode != 0 and "TSIG_STORAGE" in refused.stdout + refused.stderr
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    summaries = list((store / "runs").glob("*/summary.json"))
+    assert len(summaries) == 1 and (store / "lake" / "ohlcv").is_dir()
+    assert str(summaries[0].parent) in done.stdout  # the job prints the absolute location
+
+
 def test_backtest_job_fails_clearly_on_bad_config(head_cluster: str, tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("study: {universe: {synthetic_symbols: -3}}\n")
@@ -137,3 +169,12 @@ def test_backtest_job_run_directly_serial_and_exit_codes(tmp_path: Path) -> None
     missing = subprocess.run([sys.executable, "jobs/backtest.py", "--config", str(tmp_path / "nope.yaml")],
                              capture_output=True, text=True, timeout=120, env=_env(), cwd=ROOT)
     assert missing.returncode == 2 and "not found" in missing.stderr
+
+
+def test_backtest_job_under_a_job_without_storage_root_exits_2_at_once(tmp_path: Path) -> None:
+    # The job supervisor's marker variable, as `ray job submit` sets it for the entrypoint.
+    env = dict(_env(), RAY_JOB_CONFIG_JSON_ENV_VAR="{}")
+    env.pop("TSIG_STORAGE", None)
+    proc = subprocess.run([sys.executable, "jobs/backtest.py", "--config", str(_relative_config(tmp_path)),
+                           "--serial"], capture_output=True, text=True, timeout=120, env=env, cwd=ROOT)
+    assert proc.returncode == 2 and "TSIG_STORAGE" in proc.stderr and "data.lake" in proc.stderr

@@ -1,4 +1,4 @@
-"""The Ray fan-out over symbols writes exactly what the serial loop writes."""
+"""The signals stage writes exactly the same files on the Ray executor as on the serial one."""
 
 from __future__ import annotations
 
@@ -8,21 +8,25 @@ import pandas as pd
 import pytest
 from trading_signals.config.signals import SignalsConfig
 from trading_signals.data.lake import write_bars
-from trading_signals.data.signals_lake import build_signals_serial, read_signals
+from trading_signals.data.signals_lake import read_signals
+from trading_signals.workflow.executor import SerialExecutor
+from trading_signals.workflow.signals import build_signals
 
 SYMBOLS = ["SYN0000", "SYN0001", "SYN0002"]
 
 
 @pytest.mark.ray
 def test_build_signals_ray_equals_serial(ray_local, tmp_path: Path, synthetic_universe) -> None:
-    from trading_signals.distributed.signals import build_signals_ray
+    from trading_signals.distributed.executor import RayExecutor
 
     lake = tmp_path / "lake"
     for sym in SYMBOLS:
         write_bars(lake, synthetic_universe.bars[sym].iloc[:250], symbol=sym, timeframe="1d")
     cfg = SignalsConfig(multi_timeframe=True)
-    serial = build_signals_serial(lake, tmp_path / "serial", symbols=SYMBOLS, config=cfg)
-    ray_out = build_signals_ray(lake, tmp_path / "ray", symbols=SYMBOLS, config=cfg, num_cpus=1)
+    serial = build_signals(cfg, None, SerialExecutor(), lake=str(lake), out=str(tmp_path / "serial"),
+                           symbols=SYMBOLS)
+    ray_out = build_signals(cfg, None, RayExecutor(chunk_size=1), lake=str(lake),
+                            out=str(tmp_path / "ray"), symbols=SYMBOLS)
 
     strip = [{k: v for k, v in s.items() if k != "path"} for s in serial]
     assert strip == [{k: v for k, v in s.items() if k != "path"} for s in ray_out]

@@ -2,8 +2,9 @@
 
 Each row of ``TALIB_TABLE`` names our column, the TA-Lib function, its inputs and params, and
 which output to take. Each column is checked on every input case of ``CASES``: seeded random
-walks, real S&P 500 bars, prices with ties and zero volumes, flat prices, zero volume, a single
-bar and fewer bars than the window. Tolerance: ``rtol=1e-9`` plus an absolute floor of
+walks, real S&P 500 bars, EURUSD-like hourly quotes to 5 decimals whose typical prices tie up to
+the last bit (``data/eurusd_h1_ties.csv``, see ``data/make_eurusd_h1.py``), prices with ties and
+zero volumes, flat prices, zero volume, a single bar and fewer bars than the window. Tolerance: ``rtol=1e-9`` plus an absolute floor of
 ``1e-11 x`` the column's scale, because values that are mathematically zero (e.g. %K at the
 window low) carry last-ulp running-sum noise that no relative tolerance can compare.
 """
@@ -12,17 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cache
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 talib = pytest.importorskip("talib")
 
-from trading_signals.features.indicators import (
-    INDICATOR_NAMES,
-    compute_indicator_arrays,
-    compute_indicator_panel,
-)
+from trading_signals.features.indicators import INDICATOR_NAMES, compute_indicator_arrays
 
 Arrays = dict[str, np.ndarray]
 
@@ -112,6 +110,24 @@ def _sp500() -> Arrays:
     }
 
 
+FX_FILE = Path(__file__).with_name("data") / "eurusd_h1_ties.csv"
+
+
+def _fx(scale: float = 1.0) -> Arrays:
+    # Real-looking 5-decimal FX hourly quotes: many consecutive bars whose high + low + close
+    # is equal in decimal, i.e. typical prices that tie or differ only in the last bit (the
+    # case where MFI's up/down classification once disagreed with TA-Lib by up to 30 points).
+    pd = pytest.importorskip("pandas")
+    df = pd.read_csv(FX_FILE, index_col=0)
+    a = {
+        k: df[col].to_numpy(dtype=np.float64).copy()
+        for k, col in zip("ohlcv", ["open", "high", "low", "close", "volume"], strict=True)
+    }
+    for k in "ohlc":
+        a[k] *= scale
+    return a
+
+
 def _zero_volume(seed: int, n: int) -> Arrays:
     a = _walk(seed, n)
     a["v"][:] = 0.0
@@ -122,6 +138,7 @@ CASES: dict[str, Callable[[], Arrays]] = {
     "walk_seed0_600": lambda: _walk(0, 600),
     "walk_seed1_300": lambda: _walk(1, 300),
     "sp500_1500": _sp500,
+    "eurusd_h1_ties": _fx,
     "ties_zero_vol_seed2": lambda: _ties(2, 700),
     "flat_300": lambda: _flat(300),
     "zero_volume_300": lambda: _zero_volume(3, 300),
@@ -132,15 +149,10 @@ CASES: dict[str, Callable[[], Arrays]] = {
 
 
 @cache
-def _ours(case: str, engine: str) -> tuple[Arrays, dict[str, np.ndarray]]:
+def _ours(case: str) -> tuple[Arrays, dict[str, np.ndarray]]:
     a = CASES[case]()
-    if engine == "per_symbol":
-        cols, out = compute_indicator_arrays(a["o"], a["h"], a["l"], a["c"], a["v"])
-        return a, dict(zip(cols, out, strict=True))
-    # Wide panel path: this case as lane 1 of 3 (lanes 0 and 2 are scaled copies).
-    wide = [np.stack([a[k] * 1.5, a[k], a[k] * 0.5], axis=1) for k in "ohlcv"]
-    cols, out = compute_indicator_panel(*wide)
-    return a, dict(zip(cols, out[:, :, 1], strict=True))
+    cols, out = compute_indicator_arrays(a["o"], a["h"], a["l"], a["c"], a["v"])
+    return a, dict(zip(cols, out, strict=True))
 
 
 def _talib(a: Arrays, func: str, inputs: str, params: dict[str, float], index: int | None):
@@ -160,14 +172,13 @@ def test_talib_table_covers_every_contract_column() -> None:
     assert covered == set(INDICATOR_NAMES)
 
 
-@pytest.mark.parametrize("engine", ["per_symbol", "panel"])
 @pytest.mark.parametrize("case", list(CASES))
 @pytest.mark.parametrize(
     ("column", "func", "inputs", "params", "index"), TALIB_TABLE, ids=[r[0] for r in TALIB_TABLE]
 )
-def test_indicator_matches_talib(engine, case, column, func, inputs, params, index) -> None:
+def test_indicator_matches_talib(case, column, func, inputs, params, index) -> None:
     # Arrange
-    a, ours = _ours(case, engine)
+    a, ours = _ours(case)
     # Act
     ref = _talib(a, func, inputs, params, index)
     # Assert
@@ -275,3 +286,27 @@ def test_indicator_nan_gap_restarts_like_talib_on_each_segment(
     assert np.isnan(got[300:303]).all()
     assert_parity(got[:300], _talib(before, func, inputs, params, index), f"{column} before gap")
     assert_parity(got[303:], _talib(after, func, inputs, params, index), f"{column} after gap")
+
+
+def test_fx_case_has_last_bit_typical_price_ties() -> None:
+    # The FX data must keep exercising the near-tie classification (guards the data file).
+    a = _fx()
+    tp = (a["h"] + a["l"] + a["c"]) / 3.0
+    d = np.diff(tp)
+    last_bit = (d != 0.0) & (np.abs(d) <= 1e-14 * (np.abs(tp[1:]) + np.abs(tp[:-1])))
+    assert (d == 0.0).sum() >= 20
+    assert last_bit.sum() >= 20
+
+
+@pytest.mark.parametrize("scale", [1.0, 1e-4])
+@pytest.mark.parametrize("period", [2, 14, 60])
+def test_mfi_fx_near_ties_bit_identical_to_talib(scale, period) -> None:
+    # MFI's classification is a discrete decision: on near-ties anything but TA-Lib's exact
+    # rule shows up as whole index points, so demand bit equality, not a tolerance. At 1e-4
+    # the window's total money flow is far below 1.0, which TA-Lib >= 0.7 no longer zeroes.
+    a = _fx(scale)
+    cols, out = compute_indicator_arrays(
+        a["o"], a["h"], a["l"], a["c"], a["v"], [{"name": "mfi", "params": {"timeperiod": period}}]
+    )
+    ref = talib.MFI(a["h"], a["l"], a["c"], a["v"], timeperiod=period)
+    np.testing.assert_array_equal(out[0], ref)

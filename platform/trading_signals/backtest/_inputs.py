@@ -12,12 +12,10 @@ import pandas as pd
 from trading_signals._typing import FloatArray
 from trading_signals.data.schema import validate_ohlcv
 from trading_signals.errors import DataError
+from trading_signals.timeframes import TIMEFRAME_TABLE
 
-# Bars per year by timeframe; 6.5-hour sessions for intraday equities.
-PERIODS_PER_YEAR = {
-    "1min": 252 * 390, "5min": 252 * 78, "15min": 252 * 26, "30min": 252 * 13, "1h": 252 * 6.5,
-    "4h": 252 * 6.5 / 4, "1d": 252, "1w": 52, "1mo": 12,
-}
+# Bars per year by timeframe, from the one table (equity-session convention).
+PERIODS_PER_YEAR = {n: tf.periods_per_year for n, tf in TIMEFRAME_TABLE.items()}
 
 Prices: TypeAlias = pd.DataFrame | Mapping[str, pd.DataFrame]
 Positions: TypeAlias = pd.Series | pd.DataFrame

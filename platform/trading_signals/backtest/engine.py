@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import math
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
+from pydantic import ValidationError
 
 from trading_signals.backtest import _kernels
 from trading_signals.backtest._inputs import PERIODS_PER_YEAR, Aligned, Positions, Prices, align
 from trading_signals.backtest.result import BacktestResult
 from trading_signals.backtest.sizing import limit_exposure, vol_target
+from trading_signals.config._base import format_validation_error
+from trading_signals.config.backtest import BacktestConfig
 from trading_signals.errors import ConfigError
 
 Fill = Literal["next_open", "next_close"]
@@ -32,20 +35,8 @@ def cost_rate(*, commission_bps: float, slippage_bps: float, spread_bps: float) 
 def run_backtest(
     prices: Prices,
     positions: Positions,
-    *,
-    fill: Fill = "next_open",
-    commission_bps: float = 0.0,
-    slippage_bps: float = 0.0,
-    spread_bps: float = 0.0,
-    initial_cash: float = 10_000.0,
-    max_gross: float | None = None,
-    max_net: float | None = None,
-    target_vol: float | None = None,
-    vol_window: int = 20,
-    max_vol_scale: float = 3.0,
-    rebalance: Literal["on_change", "every_bar"] = "on_change",
-    close_at_end: Literal["last_close", "last_open"] = "last_close",
-    periods_per_year: float | None = None,
+    config: BacktestConfig | None = None,
+    **overrides: Any,
 ) -> BacktestResult:
     """Simulate trading target exposures decided at each close.
 
@@ -57,6 +48,13 @@ def run_backtest(
     positions : Series | DataFrame
         Target exposure per bar (and symbol) as a signed fraction of equity (1 = fully long,
         -0.5 = half short). Its index must be a subset of the price index.
+    config : BacktestConfig, optional
+        Every engine option at once (the ``backtest`` section of a run config). Without it the
+        engine is frictionless: :data:`ENGINE_DEFAULTS` (``BacktestConfig`` with zero
+        commission and slippage).
+    **overrides
+        Any :class:`~trading_signals.config.backtest.BacktestConfig` field, validated with it
+        (an unknown keyword or an invalid value raises ``ConfigError``). The fields are:
     fill : {"next_open", "next_close"}
         Fill a decision taken at the close of bar ``t`` at the open / close of bar ``t+1``.
     commission_bps, slippage_bps, spread_bps : float
@@ -97,27 +95,47 @@ def run_backtest(
     liquidated at that close (no costs), equity stays 0 and trading stops. A fill never opens
     exposure from non-positive equity.
     """
-    if fill not in ("next_open", "next_close") or rebalance not in ("on_change", "every_bar") \
-            or close_at_end not in ("last_close", "last_open"):
-        raise ConfigError(f"unknown option: fill={fill!r}, rebalance={rebalance!r}, "
-                          f"close_at_end={close_at_end!r}")
-    if not initial_cash > 0:
-        raise ConfigError(f"initial_cash must be > 0, got {initial_cash!r}")
-    rate = cost_rate(commission_bps=commission_bps, slippage_bps=slippage_bps, spread_bps=spread_bps)
+    cfg = engine_config(config, **overrides)
+    rate = cost_rate(commission_bps=cfg.commission_bps, slippage_bps=cfg.slippage_bps,
+                     spread_bps=cfg.spread_bps)
     data = align(prices, positions)
-    ppy = periods_per_year or PERIODS_PER_YEAR.get(data.timeframe or "1d", 252)
-    weights = _size(data, ppy=ppy, target_vol=target_vol, vol_window=vol_window,
-                    max_vol_scale=max_vol_scale, max_gross=max_gross, max_net=max_net)
+    ppy = cfg.periods_per_year or PERIODS_PER_YEAR.get(data.timeframe or "1d", 252)
+    weights = _size(data, ppy=ppy, target_vol=cfg.target_vol, vol_window=cfg.vol_window,
+                    max_vol_scale=cfg.max_vol_scale, max_gross=cfg.max_gross, max_net=cfg.max_net)
     equity, held, raw_trades = _kernels.simulate(
-        data.open, data.close, weights, rate, float(initial_cash), fill == "next_close",
-        rebalance == "every_bar", close_at_end == "last_open",
+        data.open, data.close, weights, rate, float(cfg.initial_cash), cfg.fill == "next_close",
+        cfg.rebalance == "every_bar", cfg.close_at_end == "last_open",
     )
-    config = {"fill": fill, "commission_bps": commission_bps, "slippage_bps": slippage_bps,
-              "spread_bps": spread_bps, "initial_cash": initial_cash, "max_gross": max_gross,
-              "max_net": max_net, "target_vol": target_vol, "vol_window": vol_window,
-              "max_vol_scale": max_vol_scale, "rebalance": rebalance,
-              "close_at_end": close_at_end, "periods_per_year": ppy}
-    return BacktestResult(data.index, data.symbols, equity, held, data.close, raw_trades, config)
+    used = {**cfg.model_dump(), "periods_per_year": ppy}
+    return BacktestResult(data.index, data.symbols, equity, held, data.close, raw_trades, used)
+
+
+#: The engine's options when ``run_backtest`` gets no config: frictionless fills.
+ENGINE_DEFAULTS = BacktestConfig(commission_bps=0.0, slippage_bps=0.0)
+
+
+def engine_config(config: BacktestConfig | None = None, **overrides: Any) -> BacktestConfig:
+    """Return ``config`` (default :data:`ENGINE_DEFAULTS`) with ``overrides`` applied and validated.
+
+    An unknown keyword (``comission_bps``) or an invalid value raises ``ConfigError``.
+
+    >>> engine_config(commission_bps=2.5).commission_bps
+    2.5
+    """
+    base = ENGINE_DEFAULTS if config is None else config
+    if not isinstance(base, BacktestConfig):
+        raise ConfigError(f"run_backtest: config must be a BacktestConfig, got {type(base).__name__}")
+    if not overrides:
+        return base
+    unknown = sorted(set(overrides) - set(BacktestConfig.model_fields))
+    if unknown:
+        raise ConfigError(f"run_backtest: unknown option(s) {unknown}; valid options are the "
+                          f"BacktestConfig fields {sorted(BacktestConfig.model_fields)}")
+    merged = {**base.model_dump(exclude_unset=True), **overrides}
+    try:
+        return BacktestConfig.model_validate(merged)
+    except ValidationError as exc:
+        raise ConfigError(format_validation_error(exc, source="run_backtest options")) from exc
 
 
 def _size(data: Aligned, *, ppy: float, target_vol: float | None, vol_window: int,

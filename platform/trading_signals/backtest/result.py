@@ -36,7 +36,7 @@ class BacktestResult:
         closed the trade; ``size`` is the signed total of shares opened; an ``is_open`` trade is
         marked at the last close.
     metrics : dict
-        :func:`trading_signals.risk.metrics.summarize` of ``returns`` with trades and positions,
+        :func:`trading_signals.stats.metrics.summarize` of ``returns`` with trades and positions,
         plus ``final_equity`` and ``total_costs``.
     config : dict
         The engine parameters used.
@@ -75,7 +75,7 @@ class BacktestResult:
     @cached_property
     def metrics(self) -> dict[str, Any]:
         # Lazy import: risk sits above backtest in the layer order; metrics is a pure leaf.
-        from trading_signals.risk.metrics import summarize
+        from trading_signals.stats.metrics import summarize
 
         out = summarize(self.returns, trades=self.trades, positions=self.positions,
                         periods_per_year=self.config["periods_per_year"])

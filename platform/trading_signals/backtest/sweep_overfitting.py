@@ -16,7 +16,7 @@ import pandas as pd
 from trading_signals.backtest import strategies
 from trading_signals.backtest.engine import run_backtest
 from trading_signals.errors import ConfigError
-from trading_signals.risk.overfitting import (
+from trading_signals.stats.overfitting import (
     block_stats,
     deflated_sharpe_ratio,
     pbo_from_block_stats,

@@ -1,7 +1,9 @@
 """Walk-forward studies: fit on each training window, trade the following test window, stitch.
 
-The serial runner here and the Ray runner in :mod:`trading_signals.distributed.walkforward` call
-the same :func:`run_window`, so both give identical results.
+The serial runner here and the workflow stage (:mod:`trading_signals.workflow.walkforward`,
+which fans windows out through an executor) call the same :func:`run_window`, so both give
+identical results. ``engine`` is a :class:`~trading_signals.config.backtest.BacktestConfig` (the
+``backtest`` section: every option reaches the engine) or a mapping of its fields.
 """
 
 from __future__ import annotations
@@ -15,15 +17,16 @@ import pandas as pd
 
 from trading_signals.backtest import strategies
 from trading_signals.backtest._inputs import PERIODS_PER_YEAR
-from trading_signals.backtest.engine import run_backtest
+from trading_signals.backtest.engine import engine_config, run_backtest
 from trading_signals.backtest.sweep import sma_pairs, sma_sweep
 from trading_signals.backtest.sweep_overfitting import sma_grid_overfitting
 from trading_signals.backtest.windows import Window
+from trading_signals.config.backtest import BacktestConfig
 from trading_signals.data.checkpoints import CheckpointStore
 from trading_signals.data.schema import validate_ohlcv
 from trading_signals.errors import ConfigError
-from trading_signals.risk.metrics import summarize
-from trading_signals.risk.overfitting import (
+from trading_signals.stats.metrics import summarize
+from trading_signals.stats.overfitting import (
     deflated_sharpe_ratio,
     probabilistic_sharpe_ratio,
     sharpe_per_period,
@@ -117,8 +120,18 @@ class WalkForwardResult:
     overfitting: dict[str, float] = field(default_factory=dict)
 
 
+Engine = BacktestConfig | Mapping[str, Any] | None
+
+
+def as_engine(engine: Engine) -> BacktestConfig:
+    """Return ``engine`` as a validated :class:`BacktestConfig` (a mapping holds overrides)."""
+    if isinstance(engine, BacktestConfig):
+        return engine
+    return engine_config(None, **dict(engine or {}))
+
+
 def run_window(
-    prices: pd.DataFrame, window: Window, *, strategy: WalkForwardStrategy, engine: Mapping[str, Any]
+    prices: pd.DataFrame, window: Window, *, strategy: WalkForwardStrategy, engine: Engine = None,
 ) -> WindowResult:
     """Fit on ``window``'s training bars, then trade its test bars.
 
@@ -135,7 +148,7 @@ def run_window(
     history = prices.iloc[:window.test_end]
     target = strategy.positions(history, params)
     lo = window.test_start - 1
-    res = run_backtest(prices.iloc[lo:window.test_end], target.iloc[lo:window.test_end], **dict(engine))
+    res = run_backtest(prices.iloc[lo:window.test_end], target.iloc[lo:window.test_end], as_engine(engine))
     oos = res.returns.iloc[1:].rename("return").rename_axis("timestamp")
     return WindowResult(window=window, params=params, returns=oos,
                         metrics=summarize(oos.to_numpy()), trades=int(len(res.trades)))
@@ -146,7 +159,7 @@ def run_walk_forward(
     windows: Sequence[Window],
     *,
     strategy: WalkForwardStrategy,
-    engine: Mapping[str, Any] | None = None,
+    engine: Engine = None,
     store: CheckpointStore | None = None,
 ) -> WalkForwardResult:
     """Serial walk-forward: run every window not already finished in ``store``, then stitch.
@@ -155,18 +168,19 @@ def run_walk_forward(
     interrupted study resumes where it stopped and reproduces the same output.
     """
     validate_ohlcv(prices, name="walk-forward prices")
+    cfg = as_engine(engine)
     results = load_finished(store)
     for w in windows:
         if w.index not in results:
-            results[w.index] = run_window(prices, w, strategy=strategy, engine=engine or {})
+            results[w.index] = run_window(prices, w, strategy=strategy, engine=cfg)
             if store is not None:
                 store.save(w.index, *results[w.index].to_record())
-    res = stitch(prices, windows, results, initial_cash=float((engine or {}).get("initial_cash", 10_000.0)))
-    return with_grid_pbo(res, prices, strategy, engine or {})
+    res = stitch(prices, windows, results, initial_cash=cfg.initial_cash)
+    return with_grid_pbo(res, prices, strategy, cfg)
 
 
 def with_grid_pbo(result: WalkForwardResult, prices: pd.DataFrame, strategy: WalkForwardStrategy,
-                  engine: Mapping[str, Any]) -> WalkForwardResult:
+                  engine: Engine = None) -> WalkForwardResult:
     """Add the CSCV probability of backtest overfitting of the strategy's whole grid.
 
     Only for strategies that expose ``trial_pairs()`` (an SMA grid); others are returned as is.
@@ -175,7 +189,7 @@ def with_grid_pbo(result: WalkForwardResult, prices: pd.DataFrame, strategy: Wal
     if pairs is None or len(pairs()) < 2:
         return result
     stats = sma_grid_overfitting(prices, pairs(), long_only=bool(getattr(strategy, "long_only", False)),
-                                 **dict(engine))
+                                 **as_engine(engine).model_dump())
     overfit = {**result.overfitting, "grid_pbo": stats["pbo"], "grid_deflated_sharpe": stats["deflated_sharpe"]}
     return WalkForwardResult(returns=result.returns, equity=result.equity, windows=result.windows,
                              metrics=result.metrics, overfitting=overfit)

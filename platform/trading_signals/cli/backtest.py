@@ -9,6 +9,7 @@ from typing import Any
 import typer
 
 from trading_signals.cli._output import JSON_OPTION, console, emit, kv_table, table, user_errors
+from trading_signals.cli._validate import MAX_WINDOW, check_window_fits, output_dir
 from trading_signals.errors import ConfigError
 
 
@@ -26,6 +27,9 @@ def _range(text: str, *, name: str) -> range:
         return range(parts[0], parts[0] + 1)
     if len(parts) not in (2, 3) or (len(parts) == 3 and parts[2] <= 0):
         raise ConfigError(f"--{name} {text!r}: use start:stop[:step] with a positive step")
+    if not 1 <= parts[0] < parts[1] <= MAX_WINDOW + 1:
+        raise ConfigError(f"--{name} {text!r}: needs 1 <= start < stop <= {MAX_WINDOW + 1} "
+                          "(stop is exclusive), e.g. 5:50")
     return range(*parts)
 
 
@@ -35,69 +39,19 @@ def _load_cfg(config: Path | None) -> Any:
     return load_config(config) if config is not None else RunConfig()
 
 
-def _positions(bars: dict[str, Any], *, strategy: str, fast: int, slow: int, long_only: bool,
-               signals: Path | None, timeframe: str) -> Any:
-    import pandas as pd
-
-    from trading_signals.backtest import strategies
-
-    per: dict[str, pd.Series] = {}
-    for sym, frame in bars.items():
-        if strategy == "sma_cross":
-            per[sym] = strategies.sma_cross(frame, fast=fast, slow=slow, long_only=long_only)
-        elif strategy == "confluence":
-            if signals is None:
-                raise ConfigError("--strategy confluence needs --signals DIR (written by `tsig signals`)")
-            from trading_signals.data.signals_lake import read_signals
-
-            sig = read_signals(signals, symbol=sym, timeframe=timeframe)
-            target = strategies.confluence(sig, long_only=long_only)
-            # Signals may start later or stop earlier than the bars: hold flat outside them.
-            per[sym] = target[target.index.isin(frame.index)]
-        else:
-            raise ConfigError(f"--strategy {strategy!r}: use sma_cross or confluence")
-    # Equal capital per symbol: gross exposure stays <= 1.
-    return pd.DataFrame(per).fillna(0.0) / len(per)
-
-
 def _run_backtest(lake: Path, symbols: list[str], *, strategy: str, fast: int, slow: int,
                   long_only: bool, signals: Path | None, config: Path | None, out: Path,
                   timeframe: str) -> dict[str, Any]:
-    from trading_signals.backtest import run_backtest
-    from trading_signals.config import FrozenModel, RunConfig, config_id
-    from trading_signals.data.lake import list_symbols, read_panel
-    from trading_signals.data.runs import run_dir, write_frame_atomic, write_json_atomic
+    from trading_signals.workflow.backtest import backtest_lake
 
-    cfg = _load_cfg(config)
-    symbols = symbols or list_symbols(lake, timeframe=timeframe)
-    bars = read_panel(lake, timeframe=timeframe, symbols=symbols)
-    positions = _positions(bars, strategy=strategy, fast=fast, slow=slow, long_only=long_only,
-                           signals=signals, timeframe=timeframe)
-    res = run_backtest(bars, positions, **cfg.backtest.engine_kwargs())
-
-    class BacktestRun(FrozenModel):
-        run: RunConfig
-        strategy: str
-        params: dict[str, Any]
-        symbols: list[str]
-        timeframe: str
-
-    params = {"fast": fast, "slow": slow, "long_only": long_only} if strategy == "sma_cross" \
-        else {"long_only": long_only, "signals": str(signals)}
-    rid = config_id(BacktestRun(run=cfg, strategy=strategy, params=params, symbols=sorted(bars),
-                                timeframe=timeframe))
-    folder = run_dir(out, rid, "backtest")
-    write_frame_atomic(res.equity.to_frame().assign(returns=res.returns), folder / "equity.parquet")
-    write_frame_atomic(res.trades, folder / "trades.parquet")
-    write_frame_atomic(res.positions, folder / "positions.parquet")
-    summary = {"config_id": rid, "run_dir": str(folder), "strategy": strategy, "params": params,
-               "symbols": sorted(bars), "timeframe": timeframe,
-               "start": res.equity.index[0], "end": res.equity.index[-1],
-               "metrics": res.metrics, "engine": res.config}
-    from trading_signals.cli._output import to_jsonable
-
-    write_json_atomic(to_jsonable(summary), folder / "summary.json")
-    return summary
+    if strategy not in ("sma_cross", "confluence"):
+        raise ConfigError(f"--strategy {strategy!r}: use sma_cross or confluence")
+    if strategy == "confluence" and signals is None:
+        raise ConfigError("--strategy confluence needs --signals DIR (written by `tsig signals`)")
+    return backtest_lake(_load_cfg(config).backtest, lake=str(lake), out=str(out),
+                         symbols=symbols or None, strategy=strategy, fast=fast, slow=slow,
+                         long_only=long_only, signals=None if signals is None else str(signals),
+                         timeframe=timeframe)
 
 
 def _render_backtest(summary: dict[str, Any]) -> None:
@@ -110,20 +64,25 @@ def _render_backtest(summary: dict[str, Any]) -> None:
 
 
 def backtest_command(
-    lake: Path = typer.Option(..., "--lake", help="OHLCV lake directory."),
+    lake: Path = typer.Option(..., "--lake", help="OHLCV lake directory.", callback=output_dir),
     symbols: list[str] | None = typer.Option(None, "--symbols", help="Symbols (repeat or comma-separate); default: all."),
     strategy: str = typer.Option("sma_cross", "--strategy", help="sma_cross or confluence."),
-    fast: int = typer.Option(10, "--fast", help="Fast SMA window (sma_cross)."),
-    slow: int = typer.Option(50, "--slow", help="Slow SMA window (sma_cross)."),
+    fast: int = typer.Option(10, "--fast", min=1, max=MAX_WINDOW, help="Fast SMA window (sma_cross)."),
+    slow: int = typer.Option(50, "--slow", min=2, max=MAX_WINDOW, help="Slow SMA window (sma_cross)."),
     long_only: bool = typer.Option(False, "--long-only", help="No short positions."),
     signals: Path | None = typer.Option(None, "--signals", help="Signals directory (confluence)."),
     config: Path | None = typer.Option(None, "--config", help="Run config YAML (backtest section: costs, fills, limits)."),
-    out: Path = typer.Option(Path("runs"), "--out", help="Root of run directories."),
+    out: Path = typer.Option(Path("runs"), "--out", help="Root of run directories.", callback=output_dir),
     timeframe: str = typer.Option("1d", "--timeframe"),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Backtest a strategy on lake bars; write equity/trades/positions Parquet + summary.json."""
     with user_errors():
+        if strategy == "sma_cross":  # usage errors before any data is read or written
+            if fast >= slow:
+                raise ConfigError(f"--fast {fast} must be below --slow {slow}")
+            check_window_fits(lake, timeframe=timeframe, symbols=_split(symbols), window=slow,
+                              option="--slow")
         summary = _run_backtest(lake, _split(symbols), strategy=strategy, fast=fast, slow=slow,
                                 long_only=long_only, signals=signals, config=config, out=out,
                                 timeframe=timeframe)
@@ -131,11 +90,11 @@ def backtest_command(
 
 
 def sweep_command(
-    lake: Path = typer.Option(..., "--lake", help="OHLCV lake directory."),
+    lake: Path = typer.Option(..., "--lake", help="OHLCV lake directory.", callback=output_dir),
     symbol: str = typer.Option(..., "--symbol", help="Symbol to sweep."),
     fast: str = typer.Option("5:50:1", "--fast", help="Fast windows start:stop[:step] (stop exclusive)."),
     slow: str = typer.Option("20:200:5", "--slow", help="Slow windows start:stop[:step]."),
-    top: int = typer.Option(10, "--top", help="How many pairs to print (by Sharpe)."),
+    top: int = typer.Option(10, "--top", min=1, help="How many pairs to print (by Sharpe)."),
     overfitting: bool = typer.Option(True, "--overfitting/--no-overfitting",
                                      help="Deflated Sharpe of the best pair (all pairs count as trials) and CSCV PBO."),
     long_only: bool = typer.Option(False, "--long-only"),
@@ -147,25 +106,31 @@ def sweep_command(
 ) -> None:
     """Run an SMA-cross grid on one symbol (numba, optionally on Ray) and print the top pairs."""
     with user_errors():
-        from trading_signals.backtest import sma_sweep
         from trading_signals.data.lake import read_bars
 
         cfg = _load_cfg(config).backtest
+        unsupported = [k for k in ("max_gross", "max_net", "target_vol") if getattr(cfg, k) is not None]
+        if cfg.rebalance != "on_change":
+            unsupported.append("rebalance")
+        if unsupported:
+            raise ConfigError(f"{config}: backtest.{', backtest.'.join(unsupported)} not supported by "
+                              "the sweep kernel (fixed +-1 exposure, rebalanced on change); remove "
+                              "them for `tsig sweep`, or use `tsig backtest` per pair")
         opts = {"fill": cfg.fill, "commission_bps": cfg.commission_bps, "slippage_bps": cfg.slippage_bps,
                 "spread_bps": cfg.spread_bps, "initial_cash": cfg.initial_cash, "long_only": long_only,
                 "close_at_end": cfg.close_at_end, "periods_per_year": cfg.periods_per_year}
-        bars = read_bars(lake, symbol=symbol, timeframe=timeframe)
-        fr, sr = _range(fast, name="fast"), _range(slow, name="slow")
-        t0 = time.perf_counter()
-        if use_ray:
-            from trading_signals.distributed.runtime import ensure_ray
-            from trading_signals.distributed.sweep import sma_sweep_ray
+        from trading_signals.cli._executor import make_executor
+        from trading_signals.workflow.sweep import sharded_sweep
 
-            ensure_ray(address)
-            t0 = time.perf_counter()
-            res = sma_sweep_ray(bars, fr, sr, **opts)
-        else:
-            res = sma_sweep(bars, fr, sr, **opts)
+        fr, sr = _range(fast, name="fast"), _range(slow, name="slow")
+        if min(fr) >= max(sr):
+            raise ConfigError(f"--fast {fast} and --slow {slow}: no pair with fast < slow; "
+                              "the fast range must start below the end of the slow range")
+        check_window_fits(lake, timeframe=timeframe, symbols=[symbol], window=max(sr), option="--slow")
+        bars = read_bars(lake, symbol=symbol, timeframe=timeframe)
+        executor = make_executor(use_ray, address)
+        t0 = time.perf_counter()
+        res = sharded_sweep(bars, fr, sr, executor=executor, **opts)
         elapsed = time.perf_counter() - t0
         best = res.sort_values("sharpe", ascending=False, na_position="last").head(top)
         stats = None

@@ -8,7 +8,30 @@ import typer
 import yaml
 
 from trading_signals.cli._output import JSON_OPTION, console, print_json, user_errors
-from trading_signals.config import config_id, load_config
+from trading_signals.config import RunConfig, config_id, load_config
+from trading_signals.errors import ConfigError
+
+
+def load_checked_config(path: str | Path) -> RunConfig:
+    """:func:`~trading_signals.config.load_config` plus the checks the config layer cannot make.
+
+    The schema (types, ranges, key names, model hyper-parameters, timeframes, timezones) is
+    checked by ``load_config``; the indicator spec needs the feature registry, which sits above
+    the config layer, so it is compiled here, before any command does work.
+
+    Raises
+    ------
+    ConfigError
+        Naming the file and the key path (``features.indicators[1]: unknown indicator ...``).
+    """
+    cfg = load_config(path)
+    from trading_signals.features.indicator_spec import compile_spec
+
+    try:
+        compile_spec(cfg.features.indicators)
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: 1 invalid value(s)\n  - features.{exc}") from exc
+    return cfg
 
 
 def register(app: typer.Typer) -> None:
@@ -21,7 +44,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Print the resolved config (defaults filled in) and its content-hash config_id."""
         with user_errors():
-            cfg = load_config(file)
+            cfg = load_checked_config(file)
         resolved = cfg.model_dump(mode="json")
         if as_json:
             print_json({"config_id": config_id(cfg), "config": resolved})

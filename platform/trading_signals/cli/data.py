@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from trading_signals.cli._validate import output_dir
 from trading_signals.cli._output import (
     JSON_OPTION,
     console,
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     from trading_signals.data.raw import RawInput
 
 SOURCES = ("sample", "synthetic", "files", "remote")
-LakeOpt = Annotated[Path, typer.Option("--lake", help="Lake root directory.")]
+LakeOpt = Annotated[Path, typer.Option("--lake", help="Lake root directory.", callback=output_dir)]
 SymbolOpt = Annotated[str | None, typer.Option("--symbol", help="Symbol of files without one.")]
 ConfigOpt = Annotated[Path | None, typer.Option("--config", help="Run config YAML (data.gate).")]
 _SHOWN_ISSUES = 12
@@ -49,14 +50,17 @@ def import_cmd(
     timeframe: Annotated[
         str, typer.Option("--timeframe", help="Bar timeframe (1min ... 1mo).")
     ] = "1d",
-    mode: Annotated[str, typer.Option("--mode", help="replace partitions, or merge.")] = "replace",
+    mode: Annotated[str, typer.Option("--mode", help=(
+        "new: write partitions, refuse to change existing different bars; replace: overwrite "
+        "them; merge: add only new bars."))] = "new",
+    replace: Annotated[bool, typer.Option("--replace", help="Same as --mode replace.")] = False,
     symbol: SymbolOpt = None,
     adj_close: Annotated[
         bool, typer.Option("--adj-close", help="files: OHLC x AdjClose/Close.")
     ] = False,
-    symbols: Annotated[int, typer.Option("--symbols", help="synthetic: number of symbols.")] = 20,
-    bars: Annotated[int, typer.Option("--bars", help="synthetic: bars per symbol.")] = 2520,
-    seed: Annotated[int, typer.Option("--seed", help="synthetic: RNG seed.")] = 0,
+    symbols: Annotated[int, typer.Option("--symbols", min=1, help="synthetic: number of symbols.")] = 20,
+    bars: Annotated[int, typer.Option("--bars", min=2, help="synthetic: bars per symbol.")] = 2520,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="synthetic: RNG seed (>= 0).")] = 0,
     planted_ic: Annotated[float | None, typer.Option("--planted-ic", help="synthetic: IC.")] = None,
     start: Annotated[str | None, typer.Option("--start", help="remote: first date.")] = None,
     end: Annotated[str | None, typer.Option("--end", help="remote: last date.")] = None,
@@ -82,7 +86,8 @@ def import_cmd(
             start=start,
             end=end,
         )
-        report = import_raw(inputs, lake=lake, timeframe=timeframe, config=gate_cfg, mode=mode)  # type: ignore[arg-type]
+        report = import_raw(inputs, lake=lake, timeframe=timeframe, config=gate_cfg,
+                            mode="replace" if replace else mode)  # type: ignore[arg-type]
     if as_json:
         print_json(report.to_dict())
     else:

@@ -21,55 +21,14 @@ CONFIG_OPTION = typer.Option(..., "--config", "-c", help="Run config YAML (data,
 REGISTRY_OPTION = typer.Option(None, "--registry", help="Model registry directory (default: models.registry).")
 
 
-def load_bars(cfg: Any) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
-    """Return ``(bars by symbol, extra wide features)`` for the config's data section."""
-    from trading_signals.errors import ConfigError, DataError
+def __getattr__(name: str) -> Any:
+    # build_xy/load_bars moved to trading_signals.models.dataset (shared with jobs/tune.py);
+    # kept importable from here, lazily, so `tsig --help` does not import scikit-learn.
+    if name in ("build_xy", "load_bars"):
+        from trading_signals.models import dataset
 
-    data = cfg.data
-    extra: dict[str, pd.DataFrame] = {}
-    if data.source == "synthetic":
-        from trading_signals.data.synthetic import generate_universe
-
-        syn = data.synthetic
-        u = generate_universe(syn.n_symbols, syn.n_bars, seed=syn.seed, planted_ic=syn.planted_ic,
-                              timeframe=data.timeframe)
-        bars = dict(u.bars)
-        if syn.planted_ic:
-            extra["planted"] = u.signal
-    elif data.source == "sample":
-        from trading_signals.data.gate import run_gate
-        from trading_signals.data.sample import load_sample
-
-        bars = {}
-        for raw in load_sample(list(data.symbols) or None):
-            res = run_gate(raw.frame, source=raw.source, symbol=raw.symbol, timeframe=raw.timeframe,
-                           config=data.gate)
-            bars.update(res.clean)
-    elif data.source == "lake":
-        from trading_signals.data.lake import read_panel
-
-        bars = read_panel(data.lake, timeframe=data.timeframe, symbols=list(data.symbols) or None)
-    else:
-        raise ConfigError(f"data.source={data.source!r}: import it first (`tsig data import`), then use source: lake")
-    if data.symbols and data.source != "sample":
-        bars = {s: f for s, f in bars.items() if s in set(data.symbols)}
-    if data.start or data.end:
-        bars = {s: f.loc[data.start:data.end] for s, f in bars.items()}
-    if not bars:
-        raise DataError(f"data section of {cfg.name!r} produced no bars; check source/symbols/lake")
-    return bars, extra
-
-
-def build_xy(cfg: Any) -> tuple[pd.DataFrame, pd.Series, dict[str, pd.DataFrame], Any]:
-    """Load bars and build the ``(timestamp, symbol)`` panel for ``cfg``."""
-    from trading_signals.models.dataset import build_panel
-
-    bars, extra = load_bars(cfg)
-    spec = [s.model_dump() for s in cfg.features.indicators] if cfg.features.indicators is not None else None
-    X, y, report = build_panel(bars, horizon=cfg.models.horizon, columns=cfg.models.features, spec=spec,
-                               ml=cfg.features.ml_features, higher_timeframes=cfg.features.higher_timeframes,
-                               extra=extra)
-    return X, y, bars, report
+        return getattr(dataset, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def model_backtest(pred: pd.Series | None, bars: dict[str, pd.DataFrame]) -> dict[str, float]:
@@ -95,6 +54,7 @@ def train_command(config: Path = CONFIG_OPTION, registry: str | None = REGISTRY_
     """Train one model configuration (no Tune), evaluate it on the held-out bars and register it."""
     with user_errors():
         from trading_signals.config import config_id, load_config
+        from trading_signals.models.dataset import build_xy
         from trading_signals.models.workflow import fit_and_score, holdout_split, window_of
 
         cfg = load_config(config)
@@ -125,6 +85,7 @@ def tune_command(config: Path = CONFIG_OPTION, registry: str | None = REGISTRY_O
         from trading_signals.config import load_config
         from trading_signals.distributed.runtime import ensure_ray
         from trading_signals.distributed.tune import tune_and_register
+        from trading_signals.models.dataset import build_xy
         from trading_signals.models.workflow import holdout_split
 
         cfg = load_config(config)
@@ -148,6 +109,7 @@ def evaluate_command(model_id: str = typer.Argument(..., help="name/vNNNN, or a 
     with user_errors():
         from trading_signals.config import RunConfig, load_config, validate_mapping
         from trading_signals.errors import DataError
+        from trading_signals.models.dataset import build_xy
         from trading_signals.models.evaluate import evaluate_predictions
         from trading_signals.models.factory import predict_rows
         from trading_signals.models.registry import ModelRegistry
@@ -181,13 +143,14 @@ def ls_command(registry: str = typer.Option("artifacts/models", "--registry", he
     with user_errors():
         from trading_signals.models.registry import ModelRegistry
 
-        rows = ModelRegistry(registry).list()
-        brief = [{k: m.get(k) for k in ("model_id", "class", "config_id", "train_start", "train_end", "metrics")}
-                 for m in rows]
+        rows = ModelRegistry(registry).list(include_broken=True)  # broken versions flagged, not fatal
+        brief = [{k: m.get(k) for k in ("model_id", "class", "config_id", "train_start", "train_end", "metrics",
+                                        "broken")} for m in rows]
         emit(brief, as_json=as_json, render=lambda b: console.print(table(
             "models", ["model_id", "class", "config_id", "train window", "metrics"],
             [(m["model_id"], m["class"], m["config_id"], f"{(m['train_start'] or '')[:10]}..{(m['train_end'] or '')[:10]}",
               ", ".join(f"{k}={v:.4g}" for k, v in list((m["metrics"] or {}).items())[:3] if v is not None))
+             if not m["broken"] else (m["model_id"], "BROKEN", "-", "-", m["broken"])
              for m in b])))
 
 

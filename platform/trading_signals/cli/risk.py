@@ -10,54 +10,90 @@ import pandas as pd
 import typer
 
 from trading_signals.cli._output import JSON_OPTION, console, kv_table, print_json, table, user_errors
-from trading_signals.config import config_id
+from trading_signals.cli._validate import output_dir
+from trading_signals.config._base import FrozenModel
+from trading_signals.config.backtest import BacktestConfig
 from trading_signals.config.risk import MonteCarloConfig, WalkForwardConfig
-from trading_signals.errors import DataError
+from trading_signals.errors import ConfigError, DataError
 
-LAKE = typer.Option(Path("lake"), "--lake", help="Lake directory holding the bars.")
-OUT = typer.Option(Path("runs"), "--out", help="Root of run directories (runs/<config_id>/...).")
+LAKE = typer.Option(Path("lake"), "--lake", help="Lake directory holding the bars.", callback=output_dir)
+OUT = typer.Option(Path("runs"), "--out", help="Root of run directories (runs/<run id>/...).",
+                   callback=output_dir)
 RAY = typer.Option(True, "--ray/--serial", help="Fan out over Ray tasks, or run the serial core.")
 ADDRESS = typer.Option(None, "--address", help="Ray address to join (default: RAY_ADDRESS or a local Ray).")
 
 
+class WalkForwardRun(FrozenModel):
+    """What names a ``tsig walkforward`` run (with the data fingerprint)."""
+
+    walkforward: WalkForwardConfig
+    backtest: BacktestConfig
+    symbols: tuple[str, ...]
+    timeframe: str
+    horizon: int
+
+
+class MonteCarloRun(FrozenModel):
+    """What names a ``tsig montecarlo`` run (with the fingerprint of the returns)."""
+
+    montecarlo: MonteCarloConfig
+    source: str
+
+
 def _period(text: str) -> int | str:
-    return int(text) if text.strip().isdigit() else text
+    return int(text) if text.strip().lstrip("-").isdigit() else text
+
+
+def _split(values: list[str] | None) -> list[str]:
+    return [s.strip() for v in values or [] for s in v.split(",") if s.strip()]
+
+
+def _wf_config(config: Path | None, overrides: dict[str, Any]) -> tuple[Any, WalkForwardConfig]:
+    from trading_signals.config import RunConfig, load_config
+    from trading_signals.config._base import validate_mapping
+
+    run = load_config(config) if config is not None else RunConfig()
+    given = {k: v for k, v in overrides.items() if v is not None}
+    wf = validate_mapping(WalkForwardConfig, {**run.risk.walkforward.model_dump(), **given},
+                          source="walkforward options (--" + ", --".join(given) + ")" if given
+                          else "risk.walkforward")
+    return run, wf
 
 
 def register(app: typer.Typer) -> None:
     @app.command("walkforward")
     def walkforward(
-        symbol: str = typer.Option(..., "--symbol", help="Symbol in the lake."),
+        symbols: list[str] | None = typer.Option(None, "--symbols", "--symbol",
+                                                 help="Symbols (repeat or comma-separate); default: all in the lake."),
+        config: Path | None = typer.Option(None, "--config", help="Run config YAML: risk.walkforward (windows, strategy) and backtest (engine) sections."),
         lake: Path = LAKE,
         timeframe: str = typer.Option("1d", "--timeframe"),
-        train: str = typer.Option("756", help="Training window: bars, or a period like 3y."),
-        test: str = typer.Option("252", help="Test window: bars, or a period like 1y."),
-        purge: int = typer.Option(5, help="Bars left out between training and testing."),
-        embargo: int = typer.Option(0, help="Further bars left out after the purge."),
-        anchored: bool = typer.Option(False, "--anchored/--rolling", help="Expanding or rolling training."),
-        commission_bps: float = typer.Option(1.0, "--commission-bps"),
-        slippage_bps: float = typer.Option(1.0, "--slippage-bps"),
+        strategy: str | None = typer.Option(None, "--strategy", help="sma_cross | confluence | model (default: config, confluence)."),
+        train: str | None = typer.Option(None, help="Training window: bars, or a period like 3y (default: config)."),
+        test: str | None = typer.Option(None, help="Test window: bars, or a period like 1y (default: config)."),
+        purge: int | None = typer.Option(None, help="Bars left out between training and testing."),
+        embargo: int | None = typer.Option(None, help="Further bars left out after the purge."),
+        anchored: bool | None = typer.Option(None, "--anchored/--rolling", help="Expanding or rolling training."),
         use_ray: bool = RAY,
         address: str | None = ADDRESS,
         out: Path = OUT,
         as_json: bool = JSON_OPTION,
     ) -> None:
-        """Walk-forward SMA study: fit each training window, trade the next test window, stitch (resumable)."""
+        """Walk-forward study: fit each training window, trade the next test window, stitch (resumable)."""
         with user_errors():
-            cfg = WalkForwardConfig(train=_period(train), test=_period(test), purge=purge,
-                                    embargo=embargo, anchored=anchored)
-            summary = _run_walkforward(symbol, lake, timeframe, cfg, commission_bps, slippage_bps,
-                                       use_ray, address, out)
+            if purge is not None and purge < 0:
+                raise ConfigError(f"--purge {purge}: must be >= 0 bars")
+            if embargo is not None and embargo < 0:
+                raise ConfigError(f"--embargo {embargo}: must be >= 0 bars")
+            run, wf = _wf_config(config, {
+                "strategy": strategy, "train": None if train is None else _period(train),
+                "test": None if test is None else _period(test), "purge": purge,
+                "embargo": embargo, "anchored": anchored})
+            summary = _run_walkforward(_split(symbols), lake, timeframe, wf, run, use_ray, address, out)
         if as_json:
             print_json(summary)
             return
-        cols = ["window", "test_start", "test_end", "fast", "slow", "is_sharpe", "oos_total_return",
-                "oos_sharpe", "oos_trades"]
-        console.print(table(f"walk-forward windows ({symbol})", cols,
-                            [[str(r[c])[:10] if "test_" in c else r[c] for c in cols] for r in summary["windows"]]))
-        console.print(kv_table("out-of-sample metrics", summary["metrics"]))
-        console.print(kv_table("overfitting", summary["overfitting"]))
-        console.print(f"outputs: {summary['run_dir']}")
+        _render_walkforward(summary)
 
     @app.command("montecarlo")
     def montecarlo(
@@ -77,8 +113,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Simulate wealth paths from a return history: VaR/CVaR, drawdowns, fan chart data."""
         with user_errors():
-            cfg = MonteCarloConfig(model=model, n_paths=paths, horizon=horizon, seed=seed,
-                                   mean_block=mean_block)  # type: ignore[arg-type]
+            cfg = _mc_config(model=model, n_paths=paths, horizon=horizon, seed=seed, mean_block=mean_block)
             returns, source = _load_returns(symbol, returns_file, lake, timeframe)
             summary = _run_montecarlo(returns, source, cfg, use_ray, address, out)
         if as_json:
@@ -89,39 +124,64 @@ def register(app: typer.Typer) -> None:
         console.print(f"outputs: {summary['run_dir']}")
 
 
-def _run_walkforward(symbol: str, lake: Path, timeframe: str, cfg: WalkForwardConfig,
-                     commission_bps: float, slippage_bps: float, use_ray: bool,
-                     address: str | None, out: Path) -> dict[str, Any]:
-    from trading_signals.backtest.walkforward import SmaCrossSearch, run_walk_forward
-    from trading_signals.backtest.windows import make_windows
-    from trading_signals.data.checkpoints import CheckpointStore, fingerprint
-    from trading_signals.data.runs import write_json_atomic
-    from trading_signals.data.lake import read_bars
+_MC_OPTIONS = {"model": "--model", "n_paths": "--paths", "horizon": "--horizon", "seed": "--seed",
+               "mean_block": "--mean-block"}
 
-    prices = read_bars(lake, symbol=symbol, timeframe=timeframe)
-    windows = make_windows(prices.index, train=cfg.train, test=cfg.test, step=cfg.step,
-                           anchored=cfg.anchored, purge=cfg.purge, embargo=cfg.embargo)
-    strategy = SmaCrossSearch(fast=cfg.fast, slow=cfg.slow, commission_bps=commission_bps,
-                              slippage_bps=slippage_bps)
-    engine = {"commission_bps": commission_bps, "slippage_bps": slippage_bps}
-    study = fingerprint(prices, {"cfg": cfg.model_dump(), **engine})
-    run_id = f"{config_id(cfg)}-{study[:8]}"
-    run_dir = out / run_id / "walkforward" / symbol
-    store = CheckpointStore(run_dir / "windows", study)
-    if use_ray:
-        from trading_signals.distributed.runtime import ensure_ray
-        from trading_signals.distributed.walkforward import run_walk_forward_ray
 
-        ensure_ray(address)
-        res = run_walk_forward_ray(prices, windows, strategy=strategy, engine=engine, store=store)
-    else:
-        res = run_walk_forward(prices, windows, strategy=strategy, engine=engine, store=store)
-    _write_frame(res.returns.to_frame("return"), run_dir / "returns.parquet")
-    _write_frame(res.windows, run_dir / "windows.parquet", index=False)
-    summary = {"config_id": run_id, "symbol": symbol, "run_dir": str(run_dir),
-               "windows": _records(res.windows), "metrics": res.metrics, "overfitting": res.overfitting}
-    write_json_atomic(summary, run_dir / "summary.json")
-    return summary
+def _mc_config(**values: Any) -> MonteCarloConfig:
+    from pydantic import ValidationError
+
+    from trading_signals.risk.montecarlo import check_size
+
+    try:
+        cfg = MonteCarloConfig(**values)
+    except ValidationError as exc:
+        lines = [f"{_MC_OPTIONS.get(str(e['loc'][0]), e['loc'][0])} {e['input']!r}: {e['msg']}"
+                 for e in exc.errors()]
+        raise ConfigError("; ".join(lines)) from exc
+    try:
+        check_size(cfg.n_paths, cfg.horizon)
+    except ConfigError as exc:
+        raise ConfigError(f"--paths/--horizon: {exc}") from exc
+    return cfg
+
+
+def _render_walkforward(summary: dict[str, Any]) -> None:
+    cols = ["window", "test_start", "test_end", "is_sharpe", "oos_total_return", "oos_sharpe", "oos_trades"]
+    for sym, s in summary["symbols"].items():
+        console.print(table(f"walk-forward windows ({sym}, {summary['strategy']})", cols,
+                            [[str(r.get(c))[:10] if "test_" in c else r.get(c) for c in cols]
+                             for r in s["windows"]]))
+        console.print(kv_table(f"{sym}: out-of-sample metrics", s["metrics"]))
+        console.print(kv_table(f"{sym}: overfitting", s["overfitting"]))
+    console.print(f"outputs: {summary['run_dir']}")
+
+
+def _run_walkforward(symbols: list[str], lake: Path, timeframe: str, wf: WalkForwardConfig, run: Any,
+                     use_ray: bool, address: str | None, out: Path) -> dict[str, Any]:
+    from trading_signals.cli._executor import make_executor
+    from trading_signals.data.lake import list_symbols
+    from trading_signals.workflow.runs import finish_run, jsonable, lake_fingerprint, open_run, run_id
+    from trading_signals.workflow.walkforward import run_walkforward
+
+    names = symbols or list_symbols(lake, timeframe=timeframe)
+    if not names:
+        raise DataError(f"no {timeframe} bars in {lake}; import some first (`tsig data import`)")
+    key = WalkForwardRun(walkforward=wf, backtest=run.backtest, symbols=tuple(sorted(names)),
+                         timeframe=timeframe, horizon=run.models.horizon)
+    fp = lake_fingerprint(str(lake), timeframe=timeframe, symbols=sorted(names))
+    rid = run_id(key, fp)
+    run_dir = open_run(str(out), rid, {"kind": "walkforward", "data_fingerprint": fp,
+                                       "run": key.model_dump(mode="json")})
+    results = run_walkforward(wf, run.backtest, make_executor(use_ray, address), lake=str(lake),
+                              run_dir=run_dir, symbols=sorted(names), timeframe=timeframe,
+                              signals=run.signals, horizon=run.models.horizon)
+    summary = {"config_id": rid, "run_id": rid, "run_dir": run_dir, "strategy": wf.strategy,
+               "data_fingerprint": fp,
+               "symbols": {s: {"windows": _records(r.windows), "metrics": r.metrics,
+                               "overfitting": r.overfitting} for s, r in results.items()}}
+    finish_run(run_dir, summary)
+    return jsonable(summary)
 
 
 def _load_returns(symbol: str | None, returns_file: Path | None, lake: Path,
@@ -130,11 +190,15 @@ def _load_returns(symbol: str | None, returns_file: Path | None, lake: Path,
         raise DataError("give exactly one of --symbol (buy-and-hold from the lake) or --returns FILE")
     if returns_file is not None:
         if not returns_file.is_file():
-            raise DataError(f"{returns_file}: file not found")
-        frame = pd.read_parquet(returns_file)
+            raise DataError(f"--returns {returns_file}: file not found")
+        try:
+            frame = pd.read_parquet(returns_file)
+        except Exception as exc:  # noqa: BLE001 - any unreadable file is a usage error
+            raise DataError(f"--returns {returns_file}: not a Parquet file ({type(exc).__name__}); "
+                            "pass a returns.parquet such as a walk-forward run writes") from exc
         col = next((c for c in ("return", "returns") if c in frame.columns), None)
         if col is None:
-            raise DataError(f"{returns_file}: needs a 'return' or 'returns' column, has {list(frame.columns)}")
+            raise DataError(f"--returns {returns_file}: needs a 'return' or 'returns' column, has {list(frame.columns)}")
         return frame[col].to_numpy(dtype=float), str(returns_file)
     from trading_signals.data.lake import read_bars
 
@@ -146,35 +210,21 @@ def _run_montecarlo(returns: np.ndarray, source: str, cfg: MonteCarloConfig, use
                     address: str | None, out: Path) -> dict[str, Any]:
     import hashlib
 
-    from trading_signals.data.runs import write_json_atomic
+    from trading_signals.cli._executor import make_executor
+    from trading_signals.workflow.montecarlo import run_montecarlo, write_montecarlo
+    from trading_signals.workflow.runs import finish_run, jsonable, open_run, run_id
 
-    kwargs = dict(model=cfg.model, n_paths=cfg.n_paths, horizon=cfg.horizon, seed=cfg.seed,
-                  mean_block=cfg.mean_block)
-    if use_ray:
-        from trading_signals.distributed.montecarlo import run_montecarlo_ray
-        from trading_signals.distributed.runtime import ensure_ray
-
-        ensure_ray(address)
-        res = run_montecarlo_ray(returns, **kwargs)  # type: ignore[arg-type]
-    else:
-        from trading_signals.risk.montecarlo import run_montecarlo
-
-        res = run_montecarlo(returns, **kwargs)  # type: ignore[arg-type]
-    data_id = hashlib.sha256(np.ascontiguousarray(returns).tobytes()).hexdigest()[:8]
-    run_dir = out / f"{config_id(cfg)}-{data_id}" / "montecarlo"
-    _write_frame(res.fan, run_dir / "fan.parquet")
-    _write_frame(pd.DataFrame({"terminal_wealth": res.terminal_wealth, "max_drawdown": res.max_drawdown}),
-                 run_dir / "paths.parquet", index=False)
-    summary = {"config_id": config_id(cfg), "source": source, "run_dir": str(run_dir),
-               "config": cfg.model_dump(), "summary": res.summary}
-    write_json_atomic(summary, run_dir / "summary.json")
-    return summary
-
-
-def _write_frame(frame: pd.DataFrame, path: Path, *, index: bool = True) -> None:
-    from trading_signals.data.runs import write_frame_atomic
-
-    write_frame_atomic(frame if index else frame.reset_index(drop=True), path)
+    fp = hashlib.sha256(np.ascontiguousarray(returns, dtype=np.float64).tobytes()).hexdigest()[:16]
+    key = MonteCarloRun(montecarlo=cfg, source=source)
+    rid = run_id(key, fp)
+    run_dir = open_run(str(out), rid, {"kind": "montecarlo", "data_fingerprint": fp,
+                                       "run": key.model_dump(mode="json")}, "montecarlo")
+    res = run_montecarlo(cfg, make_executor(use_ray, address), returns=returns)
+    stats = write_montecarlo(res, run_dir)
+    summary = {"config_id": rid, "run_id": rid, "source": source, "run_dir": run_dir,
+               "data_fingerprint": fp, "config": cfg.model_dump(), "summary": stats}
+    finish_run(run_dir, summary)
+    return jsonable(summary)
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:

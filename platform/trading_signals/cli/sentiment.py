@@ -8,6 +8,7 @@ from typing import Any
 import typer
 
 from trading_signals.cli._output import JSON_OPTION, console, print_json, table, user_errors
+from trading_signals.cli._validate import output_dir
 
 _SCORER_OPT = typer.Option("default", "--scorer", help="default | lexicon | embedding | transformer")
 _MODEL_OPT = typer.Option(None, "--model-path", help="transformer: local model directory (never downloaded).")
@@ -87,7 +88,7 @@ def score_cmd(
 
 def aggregate_cmd(
     news: list[Path] = typer.Argument(..., help="News files (.jsonl/.csv/.parquet)."),
-    lake: Path = typer.Option(Path("lake"), "--lake", help="Lake root with the bars."),
+    lake: Path = typer.Option(Path("lake"), "--lake", help="Lake root with the bars.", callback=output_dir),
     timeframe: str = typer.Option("1d", "--timeframe", help="Bar timeframe."),
     symbols: list[str] = typer.Option(None, "--symbol", help="Symbols (repeat); default: all in the lake."),
     half_life_hours: float = typer.Option(24.0, "--half-life-hours", help="Decay half-life."),
@@ -133,8 +134,8 @@ def aggregate_cmd(
 def _write_panel(lake: Path, panel: dict[str, Any], *, timeframe: str) -> None:
     import pyarrow as pa
 
-    from trading_signals.data.lake import atomic_write_table, partition_dir
+    from trading_signals.data.lake import atomic_write_table, partition_path
 
     for sym, frame in panel.items():
-        path = partition_dir(lake, symbol=sym, timeframe=timeframe, table="sentiment") / "part-0000.parquet"
+        path = partition_path(lake, symbol=sym, timeframe=timeframe, table="sentiment")  # path or URI
         atomic_write_table(pa.Table.from_pandas(frame.rename_axis("timestamp")), path)

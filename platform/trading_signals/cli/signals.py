@@ -8,6 +8,7 @@ from typing import Any
 import typer
 
 from trading_signals.cli._output import JSON_OPTION, console, emit, table, user_errors
+from trading_signals.cli._validate import output_dir, timestamp_text
 
 signals_app = typer.Typer(
     help="Confluence signals: build per symbol (--lake/--out) or explain one bar (explain).",
@@ -18,8 +19,8 @@ signals_app = typer.Typer(
 @signals_app.callback(invoke_without_command=True)
 def build(
     ctx: typer.Context,
-    lake: Path | None = typer.Option(None, "--lake", help="OHLCV lake directory."),
-    out: Path | None = typer.Option(None, "--out", help="Output directory for signals."),
+    lake: Path | None = typer.Option(None, "--lake", help="OHLCV lake directory.", callback=output_dir),
+    out: Path | None = typer.Option(None, "--out", help="Output directory for signals.", callback=output_dir),
     symbols: list[str] | None = typer.Option(
         None, "--symbols", help="Symbols (repeat or comma-separate); default: all in the lake."
     ),
@@ -31,6 +32,10 @@ def build(
     multi_timeframe: bool = typer.Option(
         False, "--multi-timeframe", help="Add the 1h/4h/1d/1w consensus columns."
     ),
+    model: str | None = typer.Option(
+        None, "--model", help="Registered model id (name or name/vNNNN) for the model component "
+        "(point-in-time: a bar is scored only by a version trained before it)."),
+    registry: str | None = typer.Option(None, "--registry", help="Model registry (default: config models.registry)."),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Generate signals per symbol, write them under OUT and print the latest with its story."""
@@ -41,7 +46,7 @@ def build(
     with user_errors():
         summaries = _build(lake, out, symbols=_split(symbols), news=news, timeframe=timeframe,
                            use_ray=use_ray, address=address, config=config,
-                           multi_timeframe=multi_timeframe)
+                           multi_timeframe=multi_timeframe, model=model, registry=registry)
     emit(summaries, as_json=as_json, render=_render_latest)
 
 
@@ -49,7 +54,8 @@ def build(
 def explain(
     out: Path = typer.Option(..., "--out", help="Signals directory written by `tsig signals`."),
     symbol: str = typer.Option(..., "--symbol", help="Symbol to explain."),
-    at: str | None = typer.Option(None, "--at", help="Date/time (UTC); default: the latest bar."),
+    at: str | None = typer.Option(None, "--at", help="Date/time (UTC); default: the latest bar.",
+                                  callback=timestamp_text),
     timeframe: str = typer.Option("1d", "--timeframe"),
     as_json: bool = JSON_OPTION,
 ) -> None:
@@ -84,10 +90,12 @@ def _split(symbols: list[str] | None) -> list[str]:
 def _build(
     lake: Path, out: Path, *, symbols: list[str], news: Path | None, timeframe: str,
     use_ray: bool, address: str | None, config: Path | None, multi_timeframe: bool,
+    model: str | None = None, registry: str | None = None,
 ) -> list[dict[str, Any]]:
+    from trading_signals.cli._executor import make_executor
     from trading_signals.config import RunConfig, load_config
     from trading_signals.data.lake import list_symbols
-    from trading_signals.data.signals_lake import build_signals_serial
+    from trading_signals.workflow.signals import build_signals
 
     run = load_config(config) if config else RunConfig()
     cfg = run.signals.model_copy(update={"multi_timeframe": True}) if multi_timeframe else run.signals
@@ -97,15 +105,14 @@ def _build(
         from trading_signals.data.news import load_news
 
         news_table = load_news(news)
-    kwargs: dict[str, Any] = {"symbols": names, "timeframe": timeframe, "news": news_table,
-                              "config": cfg, "sentiment_config": run.sentiment}
-    if not use_ray:
-        return build_signals_serial(lake, out, **kwargs)
-    from trading_signals.distributed.runtime import ensure_ray
-    from trading_signals.distributed.signals import build_signals_ray
+    component = None
+    if model is not None:
+        from trading_signals.models.pit import model_component_for
 
-    ensure_ray(address)
-    return build_signals_ray(lake.resolve(), out.resolve(), **kwargs)
+        component = model_component_for(model, registry or run.models.registry, timeframe=timeframe)
+    return build_signals(cfg, run.sentiment, make_executor(use_ray, address),
+                         lake=str(lake.resolve()), out=str(out.resolve()), symbols=names,
+                         timeframe=timeframe, news=news_table, model=component)
 
 
 def _render_latest(summaries: list[dict[str, Any]]) -> None:

@@ -30,17 +30,36 @@ def config_id(cfg: BaseModel) -> str:
     return hashlib.sha256(payload).hexdigest()[:12]
 
 
+class KeyPathError(ValueError):
+    """Raised inside a validator to blame a key *below* the validated model.
+
+    ``path`` is relative to the model the validator belongs to (``"params.lr"`` in
+    ``ModelConfig``); :func:`format_validation_error` joins it to the model's own location, so
+    the message names the full key path (``models.params.lr``).
+    """
+
+    def __init__(self, path: str, message: str, got: Any = None) -> None:
+        super().__init__(f"{path}: {message}")
+        self.path, self.message, self.got = path, message, got
+
+
 def format_validation_error(exc: ValidationError, *, source: str) -> str:
     lines = [f"{source}: {exc.error_count()} invalid value(s)"]
     for err in exc.errors():
         path = ".".join(str(p) for p in err["loc"]) or "<root>"
+        inner = (err.get("ctx") or {}).get("error")
+        if isinstance(inner, KeyPathError):
+            full = ".".join(str(p) for p in (*err["loc"], inner.path))
+            lines.append(f"  - {full}: {inner.message} (got {inner.got!r})")
+            continue
         if err["type"] == "extra_forbidden":
             lines.append(f"  - {path}: unknown key; remove it or check its spelling")
         elif err["type"] == "missing":
             lines.append(f"  - {path}: required key is missing")
         else:
             got = err.get("input")
-            lines.append(f"  - {path}: {err['msg']} (got {got!r})")
+            msg = str(err["msg"]).removeprefix("Value error, ")
+            lines.append(f"  - {path}: {msg} (got {got!r})")
     return "\n".join(lines)
 
 

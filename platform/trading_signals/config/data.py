@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
+from trading_signals._typing import TIMEFRAMES
 from trading_signals.config._base import FrozenModel
+
+
+def check_timeframe(value: str) -> str:
+    """Return ``value`` if it is a bar timeframe the lake knows, else raise ``ValueError``."""
+    if value not in TIMEFRAMES:
+        raise ValueError(f"unknown timeframe {value!r}; use one of {', '.join(TIMEFRAMES)}")
+    return value
 
 
 class GateConfig(FrozenModel):
@@ -39,20 +48,41 @@ class GateConfig(FrozenModel):
         description="individual issues listed per rule; the rest are summarised in one issue",
     )
 
+    @field_validator("naive_timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown IANA timezone {value!r}; use a name such as 'UTC', "
+                             "'America/New_York' or 'Europe/London'") from exc
+        return value
+
 
 class SyntheticConfig(FrozenModel):
     n_symbols: int = Field(default=20, ge=1)
     n_bars: int = Field(default=2520, ge=2)
-    seed: int = 0
+    seed: int = Field(default=0, ge=0)
     planted_ic: float | None = Field(default=None, ge=-0.99, le=0.99)
 
 
 class DataConfig(FrozenModel):
-    lake: str = "lake"
-    timeframe: str = "1d"
-    source: Literal["sample", "synthetic", "files", "remote", "lake"] = "sample"
-    symbols: tuple[str, ...] = ()
-    start: str | None = None
-    end: str | None = None
+    lake: str = Field(default="lake", description="lake root: a path or URI (s3://bucket/lake, gs://...)")
+    # Operational, not part of the study's identity: excluded from dumps, so config ids do not
+    # change with it.
+    replace: bool = Field(default=False, exclude=True, description=(
+        "let an import overwrite lake partitions that already hold different bars (default: "
+        "such an import is an error, so a user's bars are never replaced silently)"))
+    timeframe: str = Field(default="1d", description="bar timeframe: 1min 5min 15min 30min 1h 4h 1d 1w 1mo")
+    source: Literal["sample", "synthetic", "files", "remote", "lake"] = Field(
+        default="sample", description="where bars come from (all pass the gate; 'lake': already imported)")
+    symbols: tuple[str, ...] = Field(default=(), description="symbols to use (empty: all the source has)")
+    start: str | None = Field(default=None, description="first date kept (ISO 8601), inclusive")
+    end: str | None = Field(default=None, description="last date kept (ISO 8601), inclusive")
     gate: GateConfig = GateConfig()
     synthetic: SyntheticConfig = SyntheticConfig()
+
+    @field_validator("timeframe")
+    @classmethod
+    def _timeframe(cls, value: str) -> str:
+        return check_timeframe(value)

@@ -20,6 +20,7 @@ from typing import Any
 from pydantic import Field, field_validator
 
 from trading_signals.config._base import FrozenModel
+from trading_signals.config.data import check_timeframe
 
 
 class IndicatorSpec(FrozenModel):
@@ -30,9 +31,9 @@ class IndicatorSpec(FrozenModel):
     single-output families, ``<alias>_<key>`` (e.g. ``_upper``) for multi-output ones.
     """
 
-    name: str
-    params: dict[str, Any] = Field(default_factory=dict)
-    alias: str | None = None
+    name: str = Field(description="indicator family, e.g. sma, rsi, bbands (see docs/indicators.md)")
+    params: dict[str, Any] = Field(default_factory=dict, description="TA-Lib keyword params")
+    alias: str | None = Field(default=None, description="output column name (prefix if several)")
 
     @field_validator("name")
     @classmethod
@@ -41,6 +42,16 @@ class IndicatorSpec(FrozenModel):
 
 
 class FeaturesConfig(FrozenModel):
-    indicators: tuple[IndicatorSpec, ...] | None = None  # None: the full default set
-    ml_features: bool = True
-    higher_timeframes: tuple[str, ...] = ()
+    indicators: tuple[IndicatorSpec, ...] | None = Field(
+        default=None, description="indicator spec (null: the full default set; names checked "
+                                  "against the indicator registry before any work)")
+    ml_features: bool = Field(default=True, description="add the 17 ML features")
+    higher_timeframes: tuple[str, ...] = Field(
+        default=(), description="higher timeframes joined point-in-time (suffix __<tf>)")
+
+    @field_validator("higher_timeframes")
+    @classmethod
+    def _timeframes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for tf in value:
+            check_timeframe(tf)
+        return value

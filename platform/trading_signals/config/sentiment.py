@@ -29,9 +29,3 @@ class SentimentConfig(FrozenModel):
         if self.scorer == "transformer" and not self.model_path:
             raise ValueError("scorer 'transformer' needs model_path (a local model directory)")
         return self
-
-    def scorer_kwargs(self) -> dict[str, object]:
-        """Return the keyword arguments for :func:`trading_signals.sentiment.get_scorer`."""
-        if self.scorer == "transformer":
-            return {"model_path": self.model_path, "batch_size": self.batch_size}
-        return {}

@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 
 from trading_signals.config._base import FrozenModel
+from trading_signals.config.model_params import check_model_params
 
 
 class SearchDist(FrozenModel):
@@ -39,13 +40,18 @@ class SearchDist(FrozenModel):
         return self
 
 
-class StudyConfig(FrozenModel):
+class TuneStudyConfig(FrozenModel):
     """A model family to search: fixed ``params`` plus a ``search_space`` over the others."""
 
     model: Literal["lightgbm", "ensemble", "lstm"] = "lightgbm"
     params: dict[str, Any] = {}
     search_space: dict[str, SearchDist] = {}
     num_samples: int | None = Field(None, ge=1)
+
+    @model_validator(mode="after")
+    def _params(self) -> TuneStudyConfig:
+        check_model_params(self.model, self.params)
+        return self
 
 
 class TuneConfig(FrozenModel):
@@ -60,13 +66,18 @@ class TuneConfig(FrozenModel):
     metric: Literal["rank_ic", "ic", "icir", "rank_icir", "directional_accuracy"] = "rank_ic"
     mode: Literal["max", "min"] = "max"
     search_space: dict[str, SearchDist] = {}
-    studies: tuple[StudyConfig, ...] = ()
+    studies: tuple[TuneStudyConfig, ...] = ()
     n_splits: int = Field(3, ge=1)
     test_size: int | None = Field(None, ge=1)
     train_size: int | None = Field(None, ge=1)
     purge: int | None = Field(None, ge=0)
     embargo: int = Field(0, ge=0)
-    max_concurrent: int = Field(2, ge=1)
+    max_concurrent: int = Field(2, ge=1, description="trials run at once when deterministic is false")
+    deterministic: bool = Field(True, description=(
+        "run trials one at a time, so a seeded search repeats exactly (same trials, ASHA "
+        "decisions, best config and metric); false runs max_concurrent trials at once: faster, "
+        "but the order results arrive in changes ASHA's stopping decisions and, after Optuna's "
+        "10 random start-up trials, its suggestions"))
     grace_period: int = Field(1, ge=1)
     reduction_factor: int = Field(2, ge=2)
     cpus_per_trial: float = Field(1.0, gt=0)

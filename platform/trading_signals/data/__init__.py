@@ -1,42 +1,77 @@
-"""Data layer: the only place that reads or writes files or the network."""
+"""Data layer: the only place that reads or writes files or the network.
+
+Names resolve lazily (PEP 562): ``import trading_signals.data`` (which every ``from
+trading_signals.data.x import y`` runs first) no longer imports the gate, the importer and the
+synthetic generator up front, which kept ``tsig`` start-up slow.
+"""
 
 from __future__ import annotations
 
-from trading_signals.data.lake import (
-    describe_lake,
-    list_symbols,
-    partition_files,
-    read_bars,
-    read_panel,
-    write_bars,
-)
-from trading_signals.data.files import load_files, read_table
-from trading_signals.data.gate import run_gate
-from trading_signals.data.importer import import_raw
-from trading_signals.data.news import load_news
-from trading_signals.data.raw import RawInput
-from trading_signals.data.sample import load_sample
-from trading_signals.data.schema import check_symbol, check_timeframe, make_ohlcv, validate_ohlcv
-from trading_signals.data.synthetic import SyntheticUniverse, generate_universe
+import importlib
+from typing import TYPE_CHECKING, Any
 
-__all__ = [
-    "RawInput",
-    "SyntheticUniverse",
-    "import_raw",
-    "load_files",
-    "load_news",
-    "load_sample",
-    "read_table",
-    "run_gate",
-    "check_symbol",
-    "check_timeframe",
-    "describe_lake",
-    "generate_universe",
-    "list_symbols",
-    "make_ohlcv",
-    "partition_files",
-    "read_bars",
-    "read_panel",
-    "validate_ohlcv",
-    "write_bars",
-]
+_EXPORTS = {
+    "describe_lake": "lake",
+    "list_symbols": "lake",
+    "partition_files": "lake",
+    "read_bars": "lake",
+    "read_panel": "lake",
+    "write_bars": "lake",
+    "load_files": "files",
+    "read_table": "files",
+    "run_gate": "gate",
+    "import_raw": "importer",
+    "load_news": "news",
+    "RawInput": "raw",
+    "load_sample": "sample",
+    "check_symbol": "schema",
+    "check_timeframe": "schema",
+    "make_ohlcv": "schema",
+    "validate_ohlcv": "schema",
+    "SyntheticUniverse": "synthetic",
+    "generate_universe": "synthetic",
+}
+
+__all__ = sorted(_EXPORTS)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from trading_signals.data.files import load_files, read_table
+    from trading_signals.data.gate import run_gate
+    from trading_signals.data.importer import import_raw
+    from trading_signals.data.lake import (
+        describe_lake,
+        list_symbols,
+        partition_files,
+        read_bars,
+        read_panel,
+        write_bars,
+    )
+    from trading_signals.data.news import load_news
+    from trading_signals.data.raw import RawInput
+    from trading_signals.data.sample import load_sample
+    from trading_signals.data.schema import (
+        check_symbol,
+        check_timeframe,
+        make_ohlcv,
+        validate_ohlcv,
+    )
+    from trading_signals.data.synthetic import SyntheticUniverse, generate_universe
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is not None:
+        value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    else:
+        try:  # a submodule used as an attribute (``data.lake``), as the eager package allowed
+            value = importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{name}":
+                raise  # the submodule exists but one of its imports is missing
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))

@@ -2,7 +2,9 @@
 
 ``<dir>/study.json`` holds the study fingerprint; item ``k`` is ``<dir>/item=<k>/frame.parquet``
 plus ``meta.json``, each written atomically, the JSON last: an item counts as done only when
-both files are complete, so a crash mid-write just reruns that item.
+both files are complete, so a crash mid-write just reruns that item. ``<dir>`` is any storage
+location (local path or ``s3://``/``gs://`` URI), so a study resumed on another node finds the
+items finished before.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
-from trading_signals.data.lake import atomic_write_table
+from trading_signals.data import storage
+from trading_signals.data.lake import atomic_write_table, child
 from trading_signals.data.runs import write_json_atomic
 from trading_signals.errors import ConfigError
 
@@ -32,11 +35,11 @@ class CheckpointStore:
     """Finished items of one study, keyed by integer."""
 
     def __init__(self, directory: str | Path, study_fingerprint: str) -> None:
-        self.directory = Path(directory)
-        self.directory.mkdir(parents=True, exist_ok=True)
-        meta = self.directory / "study.json"
-        if meta.exists():
-            found = json.loads(meta.read_text()).get("fingerprint")
+        self.directory: Path | str = child(directory)
+        storage.makedirs(self.directory)
+        meta = child(self.directory, "study.json")
+        if storage.is_file(meta):
+            found = json.loads(storage.read_text(meta)).get("fingerprint")
             if found != study_fingerprint:
                 raise ConfigError(
                     f"{self.directory} holds another study (fingerprint {found}, this one "
@@ -47,18 +50,19 @@ class CheckpointStore:
 
     def save(self, key: int, meta: dict[str, Any], frame: pd.DataFrame) -> None:
         """Persist item ``key``: a frame (index kept as a column) and its JSON metadata."""
-        item = self.directory / f"item={key}"
+        item = child(self.directory, f"item={key}")
         table = pa.Table.from_pandas(frame.reset_index(), preserve_index=False)
-        atomic_write_table(table, item / "frame.parquet")
-        write_json_atomic(meta, item / "meta.json")
+        atomic_write_table(table, child(item, "frame.parquet"))
+        write_json_atomic(meta, child(item, "meta.json"))
 
     def load_all(self) -> dict[int, tuple[dict[str, Any], pd.DataFrame]]:
         """Return every complete item as ``{key: (meta, frame)}``; partial items are skipped."""
         out: dict[int, tuple[dict[str, Any], pd.DataFrame]] = {}
-        for item in sorted(self.directory.glob("item=*")):
-            meta, data = item / "meta.json", item / "frame.parquet"
-            if meta.exists() and data.exists():
-                frame = pd.read_parquet(data)
+        for name in storage.listdir(self.directory, "item=*"):
+            files = storage.listdir(child(self.directory, name))
+            if "meta.json" in files and "frame.parquet" in files:
+                item = child(self.directory, name)
+                frame = storage.read_table(child(item, "frame.parquet")).to_pandas()
                 frame = frame.set_index(frame.columns[0])
-                out[int(item.name.split("=", 1)[1])] = (json.loads(meta.read_text()), frame)
+                out[int(name.split("=", 1)[1])] = (json.loads(storage.read_text(child(item, "meta.json"))), frame)
         return out

@@ -15,8 +15,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from trading_signals.timeframes import daily_or_slower
+
 MISSING_TOKENS = frozenset({"", "nan", "na", "n/a", "null", "none", "-", "#n/a", "nat", "<na>"})
-DAILY_OR_SLOWER = frozenset({"1d", "1w", "1mo"})
+DAILY_OR_SLOWER = daily_or_slower()  # the one timeframe table
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _HAS_OFFSET = r"\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[Zz]|[+-]\d{2}(?::?\d{2})?)$"
@@ -32,6 +34,10 @@ _LOOSE_DATE = re.compile(
 )
 # Epoch numbers below this (1973-03-03 in seconds) are more likely counters or Excel serials.
 _MIN_EPOCH = 1e8
+# Timestamps are held as int64 nanoseconds: 1677-09-21 .. 2262-04-11 (whole years inside).
+_YEAR_MIN, _YEAR_MAX = 1678, 2261
+RANGE_HINT = ("is outside the supported time range 1677-09-22 .. 2262-04-11 "
+              "(64-bit nanosecond timestamps); check the year")
 
 # Numeric failure codes.
 OK, MISSING, BAD, NON_FINITE = 0, 1, 2, 3
@@ -172,7 +178,7 @@ def _parse_epoch(nums: pd.Series, out: pd.Series, res: TimestampParse) -> None:
     for pos in idx[~inside]:
         res.failures[int(pos)] = (
             "bad_timestamp",
-            f"{float(arr[pos])!r} is out of the supported time range",
+            f"{float(arr[pos])!r} {RANGE_HINT} or the epoch unit (s/ms/us/ns by magnitude)",
         )
 
 
@@ -194,9 +200,9 @@ def _parse_strings(
     if epoch.any():
         _parse_epoch_strings(strs, epoch, out, res)
     if aware.any():
-        out.iloc[np.flatnonzero(aware)] = pd.to_datetime(
+        out.iloc[np.flatnonzero(aware)] = _ns(pd.to_datetime(
             _obj(strs[aware]), utc=True, format="ISO8601", errors="coerce"
-        ).array
+        ))
         _note_offsets(strs[aware], res, n_naive=int((iso & ~aware).sum() + ymd.sum() + loose.sum()))
     naive_vals = _parse_naive(strs, iso & ~aware, ymd, loose, res, dayfirst)
     naive_mask = (iso & ~aware) | ymd | loose
@@ -204,7 +210,12 @@ def _parse_strings(
         _localize(naive_vals, naive_mask, out, res, timeframe, tz, reject)
     hint = "is not a timestamp; use ISO 8601 like 2024-01-02 or 2024-01-02T15:30:00Z"
     for q in np.flatnonzero(~missing & ~epoch & out.isna().to_numpy()):
-        res.failures.setdefault(int(q), ("bad_timestamp", f"{strs.iloc[q]!r} {hint}"))
+        text = strs.iloc[q]
+        year = re.match(r"^(\d{4})", text)
+        # A well-formed date pandas cannot hold (year 9999, 1677) gets its own message.
+        bad = f"{text!r} {RANGE_HINT}" if year and not _YEAR_MIN <= int(year.group(1)) <= _YEAR_MAX \
+            else f"{text!r} {hint}"
+        res.failures.setdefault(int(q), ("bad_timestamp", bad))
 
 
 def _parse_epoch_strings(
@@ -229,13 +240,13 @@ def _parse_naive(
 ) -> pd.Series:
     naive = pd.Series(pd.NaT, index=range(len(strs)), dtype="datetime64[ns]")
     if iso.any():
-        naive[iso] = pd.to_datetime(_obj(strs[iso]), format="ISO8601", errors="coerce")
+        naive[iso] = _ns(pd.to_datetime(_obj(strs[iso]), format="ISO8601", errors="coerce"))
     if ymd.any():
-        naive[ymd] = pd.to_datetime(_obj(strs[ymd]), format="%Y%m%d", errors="coerce")
+        naive[ymd] = _ns(pd.to_datetime(_obj(strs[ymd]), format="%Y%m%d", errors="coerce"))
     if loose.any():
-        naive[loose] = pd.to_datetime(
+        naive[loose] = _ns(pd.to_datetime(
             _obj(strs[loose]), format="mixed", dayfirst=dayfirst, errors="coerce"
-        )
+        ))
         order = "day-first" if dayfirst else "month-first"
         n = int(loose.sum())
         msg = (
@@ -244,6 +255,18 @@ def _parse_naive(
         )
         res.notes.append(("non_iso_timestamp", msg, n))
     return naive
+
+
+def _ns(parsed: pd.DatetimeIndex) -> pd.api.extensions.ExtensionArray:
+    # Parsed values as datetime64[ns]; values outside the ns range become NaT. pandas 2 already
+    # coerces those to NaT; pandas 3 keeps them at a coarser unit (year 9999 as [us]), which
+    # cannot be stored in the gate's [ns] columns.
+    idx = pd.DatetimeIndex(parsed)
+    lo, hi = pd.Timestamp.min, pd.Timestamp.max
+    if idx.tz is not None:
+        lo, hi = lo.tz_localize("UTC"), hi.tz_localize("UTC")
+    inside = np.asarray((idx >= lo) & (idx <= hi), dtype=bool)
+    return idx.where(inside).as_unit("ns").array
 
 
 def _obj(strs: pd.Series) -> np.ndarray:

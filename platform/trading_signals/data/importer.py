@@ -9,6 +9,8 @@ Layout written under the lake::
 When two inputs of one import (or, with ``mode="merge"``, the lake and an input) hold a bar
 for the same symbol and timestamp, the bar seen first wins: an identical later bar is counted
 clean (``lake_duplicate``, info), a different one is quarantined (``lake_conflict``).
+
+The lake may be a local path or an object-store URI (``s3://bucket/lake``); the layout is the same.
 """
 
 from __future__ import annotations
@@ -31,17 +33,21 @@ from trading_signals.data.gate import run_gate
 from trading_signals.data.gate_report import GateReport, GateResult, Issue
 from trading_signals.data.gate_rules import summarise
 from trading_signals.data.runs import write_json_atomic
+from trading_signals.data import storage
 from trading_signals.data.lake import (
-    PART_NAME,
     atomic_write_table,
-    partition_dir,
+    check_no_overwrite,
+    child,
+    partition_path,
     read_bars,
     write_bars,
 )
 from trading_signals.data.raw import RawInput
 from trading_signals.errors import DataError
+from trading_signals.observability.metrics import counter
 
-Mode = Literal["replace", "merge"]
+Mode = Literal["new", "replace", "merge"]
+MODES = ("new", "replace", "merge")
 
 
 @dataclass
@@ -70,8 +76,13 @@ class ImportReport:
 
     @property
     def ok(self) -> bool:
-        """True when no row was quarantined."""
-        return self.rows_quarantined == 0
+        """True when no row was quarantined and no input has an error (e.g. ``empty_file``).
+
+        An input that yields no rows at all (an empty file, a header-only CSV) quarantines
+        nothing, yet nothing of it reached the lake: that is a failed import, not a clean one.
+        """
+        return self.rows_quarantined == 0 and not any(
+            i.severity == "error" for r in self.inputs for i in r.issues)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the report as JSON-safe builtins."""
@@ -102,7 +113,7 @@ def import_raw(
     lake: str | Path,
     timeframe: str | None = None,
     config: GateConfig | None = None,
-    mode: Mode = "replace",
+    mode: Mode = "new",
 ) -> ImportReport:
     """Pass every input through the gate and write clean bars, quarantine and a JSON report.
 
@@ -114,9 +125,11 @@ def import_raw(
     timeframe : str, optional
         Override every input's own ``timeframe``.
     config : GateConfig, optional
-    mode : {"replace", "merge"}
-        ``replace`` rewrites each touched partition with this import's bars; ``merge`` unions
-        them with the bars already in the lake (existing bars win conflicts).
+    mode : {"new", "replace", "merge"}
+        ``new`` (default) writes each touched partition but refuses (DataError, nothing
+        written) when one already holds different bars: a user's bars are never replaced
+        silently; ``replace`` rewrites each touched partition with this import's bars;
+        ``merge`` unions them with the bars already in the lake (existing bars win conflicts).
 
     Returns
     -------
@@ -128,9 +141,9 @@ def import_raw(
     Bars are stored as the gate accepted them; nothing is resampled or filled, so the lake
     holds no value derived from a later bar.
     """
-    if mode not in ("replace", "merge"):
-        raise DataError(f"mode {mode!r} is not supported; use 'replace' or 'merge'")
-    root = Path(lake)
+    if mode not in MODES:
+        raise DataError(f"mode {mode!r} is not supported; use 'new', 'replace' or 'merge'")
+    root = child(lake)
     report = ImportReport(lake=str(root), run_id=_run_id(), mode=mode)
     pending: dict[tuple[str, str], _Pending] = {}
     quarantines: list[tuple[str, pd.DataFrame]] = []
@@ -145,6 +158,9 @@ def import_raw(
         report.inputs.append(result.report)
         if len(quarantined):
             quarantines.append((inp.source, quarantined.sort_values("row", kind="stable")))
+    if mode == "new":  # check every partition before writing any (all or nothing)
+        for (tf, sym), item in sorted(pending.items()):
+            check_no_overwrite(root, item.frame, symbol=sym, timeframe=tf)
     for (tf, sym), item in sorted(pending.items()):
         path = write_bars(root, item.frame, symbol=sym, timeframe=tf)
         report.partitions.append(
@@ -154,9 +170,18 @@ def import_raw(
         str(_write_quarantine(root, report.run_id, k, src, q))
         for k, (src, q) in enumerate(quarantines)
     ]
-    report.report_path = str(root / "reports" / f"import-{report.run_id}.json")
-    write_json_atomic(report.to_dict(), Path(report.report_path))
+    report.report_path = str(child(root, "reports", f"import-{report.run_id}.json"))
+    write_json_atomic(report.to_dict(), report.report_path)
+    _record_metrics(report)
     return report
+
+
+def _record_metrics(report: ImportReport) -> None:
+    # After the writes succeeded: the counters describe what reached the lake / quarantine.
+    counter("tsig_rows_processed").inc(sum(r.rows_in for r in report.inputs), {"stage": "import"})
+    quarantined = counter("tsig_rows_quarantined")
+    for r in report.inputs:
+        quarantined.inc(r.rows_quarantined, {"stage": "import", "source": r.source})
 
 
 def _combine(
@@ -164,7 +189,7 @@ def _combine(
     result: GateResult,
     sym: str,
     tf: str,
-    root: Path,
+    root: Path | str,
     mode: str,
     cfg: GateConfig,
 ) -> pd.DataFrame:
@@ -174,7 +199,7 @@ def _combine(
     if (
         key not in pending
         and mode == "merge"
-        and (partition_dir(root, symbol=sym, timeframe=tf) / PART_NAME).exists()
+        and storage.is_file(partition_path(root, symbol=sym, timeframe=tf))
     ):
         pending[key] = _Pending(
             read_bars(root, symbol=sym, timeframe=tf), origin=f"the lake ({root})"
@@ -250,7 +275,7 @@ def _safe_name(source: str) -> str:
     return name[:60]
 
 
-def _write_quarantine(root: Path, run_id: str, k: int, source: str, frame: pd.DataFrame) -> Path:
+def _write_quarantine(root: Path | str, run_id: str, k: int, source: str, frame: pd.DataFrame) -> Path | str:
     cols = {c: (pa.int64() if c == "row" else pa.string()) for c in frame.columns}
     data = {
         c: (frame[c].astype(np.int64) if c == "row" else frame[c].astype(str))
@@ -259,5 +284,5 @@ def _write_quarantine(root: Path, run_id: str, k: int, source: str, frame: pd.Da
     table = pa.table({c: pa.array(v.to_numpy(), type=cols[c]) for c, v in data.items()})
     table = table.replace_schema_metadata({"source": source, "run_id": run_id})
     return atomic_write_table(
-        table, root / "quarantine" / run_id / f"{k:03d}-{_safe_name(source)}.parquet"
+        table, child(root, "quarantine", run_id, f"{k:03d}-{_safe_name(source)}.parquet")
     )

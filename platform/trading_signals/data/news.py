@@ -15,8 +15,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from trading_signals.data.gate_parse import parse_timestamps
 from trading_signals.data.schema import check_symbol
 from trading_signals.errors import DataError, SourceError
 
@@ -49,7 +51,11 @@ def load_news(path_or_paths: str | Path | Sequence[str | Path]) -> pd.DataFrame:
 
     Notes
     -----
-    Naive timestamps are taken as UTC (with a warning). The publish time is what
+    ``published_at`` may be ISO 8601 (offsets converted to UTC), ``YYYYMMDD``, or epoch
+    seconds/milliseconds/microseconds/nanoseconds (numbers or digit strings, unit told by
+    magnitude exactly as the bar gate does: < 1e11 s, < 1e14 ms, < 1e17 us, else ns; values
+    below 1e8 are rejected as counters). Naive timestamps are taken as UTC (with a warning).
+    Dates outside 1677-09-22 .. 2262-04-11 are errors naming the line. The publish time is what
     :func:`trading_signals.sentiment.aggregate.aggregate_sentiment` uses to decide which bars an
     item may affect, so it must be the time the item became public, not an event date.
     """
@@ -147,22 +153,39 @@ def _empty_news() -> pd.DataFrame:
 
 
 def _parse_times(col: pd.Series, path: Path, rows: list[int], where: str) -> list[pd.Timestamp]:
-    out: list[pd.Timestamp] = []
+    # The bar gate's parser: ISO 8601 (offsets converted to UTC), epoch s/ms/us/ns told apart by
+    # magnitude (numbers or digit strings), YYYYMMDD; naive values are read as UTC. Any value it
+    # cannot place in time (including dates outside 1677..2262) is an error naming the line.
+    col = col.reset_index(drop=True)
+    # JSON mixes numbers and strings in one column: numbers take the gate's numeric epoch path,
+    # everything else its string path (so 4e20 is "out of range", not "not a timestamp").
+    if col.dtype == object:
+        is_num = col.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)).to_numpy(bool)
+    else:  # a typed column (datetime, number, string) goes to the gate as it is
+        is_num = np.zeros(len(col), dtype=bool)
+    values = pd.Series(pd.NaT, index=col.index, dtype="datetime64[ns, UTC]")
+    failures: dict[int, tuple[str, str]] = {}
     naive = False
-    for i, value in enumerate(col.tolist()):
-        try:
-            ts = pd.Timestamp(value)
-            if pd.isna(ts):
-                raise ValueError("missing")
-        except (ValueError, TypeError) as exc:
-            raise DataError(
-                f"{path}: {where} {rows[i]}: published_at {value!r} is not a timestamp "
-                "(use ISO 8601, e.g. 2018-03-01T14:30:00Z)"
-            ) from exc
-        if ts.tzinfo is None:
-            naive = True
-            ts = ts.tz_localize("UTC")
-        out.append(ts.tz_convert("UTC"))
+    for mask in (is_num, ~is_num):
+        if not mask.any():
+            continue
+        part = col[mask].astype("float64") if mask is is_num else col[mask]
+        parsed = parse_timestamps(part.reset_index(drop=True), timeframe="event",
+                                  naive_timezone="UTC", reject_naive=False, dayfirst=False)
+        pos = np.flatnonzero(mask)
+        values.iloc[pos] = parsed.values
+        failures.update({int(pos[k]): v for k, v in parsed.failures.items()})
+        naive |= any(rule == "naive_assumed" for rule, _, _ in parsed.notes)
+    if failures:
+        first = min(failures)
+        reason = failures[first][1]
+        more = len(failures) - 1
+        hint = "" if "ISO 8601" in reason else (
+            "; use ISO 8601 with an offset (2018-03-01T14:30:00Z) or epoch seconds/ms/us/ns")
+        raise DataError(
+            f"{path}: {where} {rows[first]}: published_at {col.iloc[first]!r}: {reason}{hint}"
+            + (f" ({more} more bad published_at value(s) in this file)" if more else "")
+        )
     if naive:
         warnings.warn(
             f"{path}: naive published_at values were taken as UTC; add a timezone "
@@ -170,7 +193,7 @@ def _parse_times(col: pd.Series, path: Path, rows: list[int], where: str) -> lis
             UserWarning,
             stacklevel=4,
         )
-    return out
+    return list(values)
 
 
 def _parse_symbols(symbols: Any, symbol: Any, loc: str) -> list[str]:

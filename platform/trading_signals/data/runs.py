@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import uuid
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pyarrow as pa
 
-from trading_signals.data.lake import atomic_write_table
+from trading_signals.data import storage
+from trading_signals.data.lake import child
 from trading_signals.errors import DataError
 
 
@@ -24,30 +23,36 @@ def run_dir(root: str | Path, config_id: str, *stage: str) -> Path:
     """
     if not config_id or any(sep in config_id for sep in ("/", "\\", "..")):
         raise DataError(f"run id {config_id!r} is not a safe directory name")
-    path = Path(root, config_id, *stage)
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    path = child(root, config_id, *stage)  # a Path locally, a str URI on object stores
+    storage.makedirs(path)
+    return path  # type: ignore[return-value]
 
 
 def write_frame_atomic(frame: pd.DataFrame | pd.Series, path: str | Path) -> Path:
-    """Write ``frame`` (index kept as columns) to Parquet atomically (temp file + ``os.replace``)."""
+    """Write ``frame`` (index kept as columns) to Parquet atomically.
+
+    ``path`` is any storage location: a local path (temp file + ``os.replace``) or an
+    object-store URI (one complete-object upload). Returns a ``Path`` for local locations and
+    the ``str`` URI otherwise.
+    """
     data = frame.to_frame() if isinstance(frame, pd.Series) else frame
     table = pa.Table.from_pandas(data, preserve_index=True)
-    return atomic_write_table(table, Path(path))
+    storage.write_table_atomic(table, path)
+    return _returned(path)
 
 
 def write_json_atomic(obj: Any, path: str | Path) -> Path:
-    """Write ``obj`` as indented JSON atomically (NaN/inf become null via ``default``/cleaning)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        tmp.write_text(json.dumps(_clean(obj), indent=2, default=str) + "\n", encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return path
+    """Write ``obj`` as indented JSON atomically (NaN/inf become null via ``default``/cleaning).
+
+    ``path`` is any storage location (see :func:`write_frame_atomic`).
+    """
+    storage.write_text_atomic(path, json.dumps(_clean(obj), indent=2, default=str) + "\n")
+    return _returned(path)
+
+
+def _returned(path: str | Path) -> Path:
+    # Local callers keep getting a Path (they may use .read_text(), .parent...); URIs stay str.
+    return path if storage.is_remote(path) else Path(storage.local_path(path))  # type: ignore[return-value]
 
 
 def _clean(obj: Any) -> Any:

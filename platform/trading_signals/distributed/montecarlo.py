@@ -1,28 +1,12 @@
-"""Monte Carlo paths sharded over Ray tasks; identical to the serial core for any shard count."""
+"""Monte Carlo on Ray: the workflow stage run by a :class:`RayExecutor` (an adapter only)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-import ray
-
 from trading_signals._typing import FloatArray
-from trading_signals.risk.montecarlo import (
-    Block,
-    BlockResult,
-    MonteCarloResult,
-    PathModel,
-    PathSpec,
-    fit_path_spec,
-    plan_blocks,
-    simulate_blocks,
-    summarize_blocks,
-)
-
-
-@ray.remote(max_retries=2)
-def _simulate_shard(spec: PathSpec, blocks: Sequence[Block]) -> list[BlockResult]:
-    return simulate_blocks(spec, blocks)
+from trading_signals.config.risk import MonteCarloConfig
+from trading_signals.distributed.executor import RayExecutor
+from trading_signals.risk.montecarlo import MonteCarloResult, PathModel
+from trading_signals.workflow.montecarlo import run_montecarlo
 
 
 def run_montecarlo_ray(
@@ -35,21 +19,14 @@ def run_montecarlo_ray(
     mean_block: float = 20.0,
     n_shards: int | None = None,
 ) -> MonteCarloResult:
-    """Ray version of :func:`trading_signals.risk.montecarlo.run_montecarlo`.
+    """Ray version of :func:`trading_signals.risk.montecarlo.run_montecarlo` (equal bit for bit).
 
     The model is fitted once on the driver; blocks of paths (each with its own spawned seed)
-    are dealt round-robin to ``n_shards`` tasks (default: the cluster's CPU count). Results
-    are equal to the serial path bit for bit.
+    run as Ray tasks, ``n_shards`` of them at a time (default: 2 x cluster CPUs).
     """
-    from trading_signals.distributed.runtime import cluster_cpus
+    from trading_signals.risk.montecarlo import check_size
 
-    spec = fit_path_spec(returns, model=model, horizon=horizon, mean_block=mean_block)
-    blocks = plan_blocks(n_paths, seed=seed)
-    shards = max(1, min(n_shards or cluster_cpus(), len(blocks)))
-    spec_ref = ray.put(spec)
-    groups = [blocks[i::shards] for i in range(shards)]
-    results = ray.get([_simulate_shard.remote(spec_ref, g) for g in groups])
-    flat = [r for group in results for r in group]
-    return summarize_blocks(spec, flat)
-
-
+    check_size(n_paths, horizon)
+    cfg = MonteCarloConfig(model=model, n_paths=n_paths, horizon=horizon, seed=seed,
+                           mean_block=mean_block)
+    return run_montecarlo(cfg, RayExecutor(max_in_flight=n_shards), returns=returns)

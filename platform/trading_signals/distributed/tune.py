@@ -25,7 +25,7 @@ from ray.tune.search.optuna import OptunaSearch
 
 from trading_signals.config import RunConfig as TsRunConfig
 from trading_signals.config import config_id
-from trading_signals.config.tune import SearchDist, StudyConfig
+from trading_signals.config.tune import SearchDist, TuneStudyConfig
 from trading_signals.config.tune import TuneConfig as TsTuneConfig
 from trading_signals.errors import ConfigError
 from trading_signals.models.factory import build_model, fold_score, make_folds
@@ -93,7 +93,7 @@ class StudyOutcome:
     trials: list[dict[str, Any]] = field(default_factory=list)
 
 
-def run_study(X: pd.DataFrame, y: pd.Series, *, study: StudyConfig, tune_cfg: TsTuneConfig,
+def run_study(X: pd.DataFrame, y: pd.Series, *, study: TuneStudyConfig, tune_cfg: TsTuneConfig,
               name: str, resume: bool = False, fail_after_fold: int | None = None) -> StudyOutcome:
     """Search one model family with ASHA + Optuna; resume with ``Tuner.restore`` if asked.
 
@@ -118,17 +118,23 @@ def run_study(X: pd.DataFrame, y: pd.Series, *, study: StudyConfig, tune_cfg: Ts
     return _summarise(grid, study.model, tune_cfg, path)
 
 
-def _new_tuner(trainable: Any, study: StudyConfig, cfg: TsTuneConfig, storage: str, name: str) -> tune.Tuner:
+def _new_tuner(trainable: Any, study: TuneStudyConfig, cfg: TsTuneConfig, storage: str, name: str) -> tune.Tuner:
     space = to_tune_space(study.search_space)
+    # Determinism: the searcher is seeded and the models are seeded (random_state, deterministic
+    # LightGBM, deterministic torch); what remains is the order in which concurrent trials report.
+    # ASHA stops a trial by comparing it with the rung results *already in*, and Optuna's TPE
+    # (after its 10 random start-up trials) suggests from the results already in, so with
+    # several trials in flight those depend on timing. One trial at a time removes that.
+    concurrent = 1 if cfg.deterministic else cfg.max_concurrent
     search_alg = None
     if space:
-        search_alg = ConcurrencyLimiter(OptunaSearch(seed=cfg.seed), max_concurrent=cfg.max_concurrent)
+        search_alg = ConcurrencyLimiter(OptunaSearch(seed=cfg.seed), max_concurrent=concurrent)
     return tune.Tuner(
         trainable,
         param_space={**study.params, **space},
         tune_config=tune.TuneConfig(
             metric=cfg.metric, mode=cfg.mode, num_samples=study.num_samples or cfg.num_samples,
-            search_alg=search_alg, max_concurrent_trials=None if space else cfg.max_concurrent,
+            search_alg=search_alg, max_concurrent_trials=concurrent,
             scheduler=ASHAScheduler(max_t=cfg.n_splits, grace_period=min(cfg.grace_period, cfg.n_splits),
                                     reduction_factor=cfg.reduction_factor),
             reuse_actors=True,
@@ -158,11 +164,11 @@ def _summarise(grid: Any, family: str, cfg: TsTuneConfig, path: str) -> StudyOut
     return StudyOutcome(family, best["params"], float(best["metric"]), len(trials), len(complete), path, trials)
 
 
-def studies_of(cfg: TsRunConfig) -> list[StudyConfig]:
+def studies_of(cfg: TsRunConfig) -> list[TuneStudyConfig]:
     """Return the studies to run: ``tune.studies`` or one built from ``models`` + ``tune.search_space``."""
     if cfg.tune.studies:
         return list(cfg.tune.studies)
-    return [StudyConfig(model=cfg.models.name, params=cfg.models.params, search_space=cfg.tune.search_space)]
+    return [TuneStudyConfig(model=cfg.models.name, params=cfg.models.params, search_space=cfg.tune.search_space)]
 
 
 def tune_and_register(X: pd.DataFrame, y: pd.Series, cfg: TsRunConfig, *, resume: bool = False,

@@ -1,4 +1,4 @@
-"""Numba kernels that run several indicators of one plan in a single loop (per-symbol path).
+"""Numba kernels that run several indicators of one plan in a single loop.
 
 Most per-symbol recursions (running sums, EMA chains) are bound by the latency of one
 dependency chain, not by arithmetic: a loop that advances several independent chains lets the
@@ -14,12 +14,10 @@ from numba import njit
 from trading_signals.features._kernels_ma import (
     EPS,
     ema_head,
-    ema_into,
     macd_into,
     macd_run,
     moments_into,
     sma_head,
-    sma_into,
     trix_into,
     trix_run,
 )
@@ -27,14 +25,14 @@ from trading_signals.features._kernels_ma import (
 
 @njit(cache=True, error_model="numpy")
 def sma4_into(x, n0, n1, n2, n3, o0, o1, o2, o3):  # type: ignore[no-untyped-def]
-    # Four SMAs (repeat one to run fewer): each warms up alone, then all advance together.
+    # The SMA kernel: four SMAs (repeat one to run fewer; TA-Lib's running total, see
+    # sma_head). Each warms up alone, then all advance together.
     m = x.shape[0]
     s = max(max(n0, n1), max(n2, n3)) - 1
     if s >= m:
-        sma_into(x, n0, o0)
-        sma_into(x, n1, o1)
-        sma_into(x, n2, o2)
-        sma_into(x, n3, o3)
+        for n, o in ((n0, o0), (n1, o1), (n2, o2), (n3, o3)):
+            if m >= n:
+                sma_head(x, n, o, m)
         return
     i0 = 1.0 / n0
     i1 = 1.0 / n1
@@ -70,10 +68,9 @@ def ema4_into(x, n0, n1, n2, n3, o0, o1, o2, o3):  # type: ignore[no-untyped-def
     m = x.shape[0]
     s = max(max(n0, n1), max(n2, n3))
     if s >= m:
-        ema_into(x, n0, 0, o0)
-        ema_into(x, n1, 0, o1)
-        ema_into(x, n2, 0, o2)
-        ema_into(x, n3, 0, o3)
+        for n, o in ((n0, o0), (n1, o1), (n2, o2), (n3, o3)):
+            if n - 1 < m:
+                ema_head(x, n, 0, o, m)
         return
     k0 = 2.0 / (n0 + 1)
     k1 = 2.0 / (n1 + 1)
@@ -97,7 +94,8 @@ def ema4_into(x, n0, n1, n2, n3, o0, o1, o2, o3):  # type: ignore[no-untyped-def
 
 @njit(cache=True, error_model="numpy")
 def natr_from_atr(c, atr, n, out):  # type: ignore[no-untyped-def]
-    # natr_into's final step applied to an already computed ATR of the same period.
+    # NATR = 100 * ATR / close, from an already computed ATR of the same period (may be the
+    # output row itself: elementwise, in place).
     if n < c.shape[0]:
         _natr(c[n:], atr[n:], out[n:])
 
@@ -175,61 +173,3 @@ def macd_trix_into(x, fast, slow, signal, n, o_macd, o_sig, o_hist, o_trix):  # 
         o_sig[i] = sig
         o_hist[i] = line - sig
         o_trix[i] = ((e3 / prev) - 1.0) * 100.0 if prev != 0.0 else 0.0
-
-
-@njit(cache=True, error_model="numpy")
-def _ma4(x, is_ema, ks, ip, cols, out):  # type: ignore[no-untyped-def]
-    a, b, c, d = ks[0], ks[1], ks[2], ks[3]
-    if is_ema:
-        ema4_into(
-            x, ip[a, 0], ip[b, 0], ip[c, 0], ip[d, 0], out[cols[a]], out[cols[b]],
-            out[cols[c]], out[cols[d]],
-        )  # fmt: skip
-    else:
-        sma4_into(
-            x, ip[a, 0], ip[b, 0], ip[c, 0], ip[d, 0], out[cols[a]], out[cols[b]],
-            out[cols[c]], out[cols[d]],
-        )  # fmt: skip
-
-
-@njit(cache=True, error_model="numpy")
-def run_ma_group(x, codes, ip, cols, out, code, is_ema):  # type: ignore[no-untyped-def]
-    # Every plan entry with kernel id ``code`` (all SMAs or all EMAs of close), four at a time.
-    ks = np.empty(4, np.int64)
-    q = 0
-    for k in range(codes.shape[0]):
-        if codes[k] != code:
-            continue
-        ks[q] = k
-        q += 1
-        if q == 4:
-            _ma4(x, is_ema, ks, ip, cols, out)
-            q = 0
-    if q == 1:
-        k = ks[0]
-        if is_ema:
-            ema_into(x, ip[k, 0], 0, out[cols[k]])
-        else:
-            sma_into(x, ip[k, 0], out[cols[k]])
-    elif q > 1:
-        for r in range(q, 4):  # a repeated lane rewrites the same values
-            ks[r] = ks[q - 1]
-        _ma4(x, is_ema, ks, ip, cols, out)
-
-
-@njit(cache=True, error_model="numpy")
-def find_same_period(codes, ip, code, n):  # type: ignore[no-untyped-def]
-    # Index of the first plan entry with kernel id ``code`` and first int param n, else -1.
-    for k in range(codes.shape[0]):
-        if codes[k] == code and ip[k, 0] == n:
-            return k
-    return -1
-
-
-@njit(cache=True, error_model="numpy")
-def find_code(codes, code):  # type: ignore[no-untyped-def]
-    # Index of the first plan entry with kernel id ``code``, else -1.
-    for k in range(codes.shape[0]):
-        if codes[k] == code:
-            return k
-    return -1

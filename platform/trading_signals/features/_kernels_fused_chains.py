@@ -1,11 +1,10 @@
-"""Numba kernel advancing several latency-bound recursions of one plan in a single loop.
+"""Numba kernel advancing the latency-bound recursions of RSI, ATR, ADX, VWAP and SAR.
 
-RSI, ATR, ADX, VWAP and SAR each spend most of their time waiting on one loop-carried chain
-(Wilder smoothing, Kahan sums, the SAR update). Stepping them in the same loop lets the CPU
-overlap the chains. Each step is the family's own per-bar helper (rsi_step, atr_step,
-adx_step, vwap_add, sar_step: the functions rsi_into, atr_into, adx_into, vwap_into and sar_into
-loop over), warm-up phases included, so the outputs are bit-identical by construction; a family
-whose flag is off costs a predictable branch per bar.
+Each spends most of its time waiting on one loop-carried chain (Wilder smoothing, Kahan sums,
+the SAR update). Stepping several in the same loop lets the CPU overlap the chains. This is the
+only kernel of these five families: a plan with one of them runs it with the others switched off
+(a predictable branch per bar). Each family's per-bar step is its own helper (rsi_step,
+atr_step, adx_step, vwap_add, sar_step), warm-up phases included, in TA-Lib's operation order.
 """
 
 from __future__ import annotations
@@ -83,24 +82,9 @@ def chains_into(h, lo, c, v, ip, fp, ks, out_rows):  # type: ignore[no-untyped-d
                 if t >= 2 * n_adx - 1:
                     o_adx[t] = adx
         if on_sar and t >= 1:
-            # bar 1 is its own "previous" bar, as in sar_into
+            # bar 1 is its own "previous" bar (TA-Lib's SAR start)
             tp = t - 1 if t > 1 else 1
             is_long, af, ep, sar, val = sar_step(
                 accel, maximum, is_long, af, ep, sar, lo[tp], h[tp], lo[t], h[t]
             )
             o_sar[t] = val
-
-
-@njit(cache=True, error_model="numpy")
-def chain_entries(codes, rsi, atr, vwap, adx, sar):  # type: ignore[no-untyped-def]
-    # The first plan entry of each chained family (kernel ids passed in), or all -1 when fewer
-    # than two are present (nothing to overlap: their own kernels are as fast).
-    ks = np.full(5, -1, np.int64)
-    wanted = (rsi, atr, vwap, adx, sar)
-    for k in range(codes.shape[0] - 1, -1, -1):
-        for i in range(5):
-            if codes[k] == wanted[i]:
-                ks[i] = k
-    if (ks >= 0).sum() < 2:
-        ks[:] = -1
-    return ks

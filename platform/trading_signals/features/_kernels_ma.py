@@ -14,12 +14,6 @@ EPS = 1e-14
 
 
 @njit(cache=True, error_model="numpy")
-def sma_into(x, n, out):  # type: ignore[no-untyped-def]
-    if x.shape[0] >= n:
-        sma_head(x, n, out, x.shape[0])
-
-
-@njit(cache=True, error_model="numpy")
 def sma_head(x, n, out, stop):  # type: ignore[no-untyped-def]
     # SMA for bars < stop (stop >= n - 1, TA-Lib's running total); returns the running total,
     # so a fused loop can carry on from bar stop.
@@ -36,16 +30,10 @@ def sma_head(x, n, out, stop):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, error_model="numpy")
-def ema_into(x, n, first, out):  # type: ignore[no-untyped-def]
-    # TA-Lib seeds the EMA with the SMA of x[first:first+n] at index first+n-1.
-    if first + n - 1 < x.shape[0]:
-        ema_head(x, n, first, out, x.shape[0])
-
-
-@njit(cache=True, error_model="numpy")
 def ema_head(x, n, first, out, stop):  # type: ignore[no-untyped-def]
-    # ema_into for bars < stop (stop >= first + n); returns the last EMA value, so a fused
-    # loop can carry on from bar stop.
+    # TA-Lib's EMA for bars < stop (stop >= first + n), seeded with the SMA of
+    # x[first:first+n] at bar first+n-1; returns the last EMA value, so a fused loop
+    # can carry on from bar stop.
     seed = first + n - 1
     k = 2.0 / (n + 1)
     total = 0.0
@@ -59,7 +47,7 @@ def ema_head(x, n, first, out, stop):  # type: ignore[no-untyped-def]
     return prev
 
 
-@njit(cache=True, error_model="numpy")
+@njit("float64(float64[::1], int64, int64)", cache=True, error_model="numpy")
 def _sma_seed(x, first, n):  # type: ignore[no-untyped-def]
     # The SMA that seeds a TA-Lib EMA: x[first:first+n] summed in order, then divided.
     total = 0.0
@@ -79,7 +67,7 @@ def macd_run(x, fast, slow, signal, out_macd, out_signal, out_hist, stop):  # ty
     # MACD for bars < stop (stop > slow + signal - 2); returns the fast, slow and signal EMAs.
     # TA-Lib seeds the fast EMA on the same bar as the slow one (index slow-1); the signal EMA
     # is seeded with the SMA of the first ``signal`` MACD values. One fused pass (same
-    # arithmetic as three ``ema_into`` calls): the three EMA chains overlap in the pipeline.
+    # arithmetic as three ``ema_head`` calls): the three EMA chains overlap in the pipeline.
     start = slow - 1
     first_out = start + signal - 1
     kf = 2.0 / (fast + 1)
@@ -126,7 +114,7 @@ def trix_into(x, n, out):  # type: ignore[no-untyped-def]
 def trix_run(x, n, out, stop):  # type: ignore[no-untyped-def]
     # TRIX for bars < stop (stop > 3n - 2); returns its three EMAs.
     # 1-bar ROC of EMA(EMA(EMA(x))), each EMA SMA-seeded on its input's first n values (TA-Lib).
-    # One fused pass with the same arithmetic as three ``ema_into`` calls.
+    # One fused pass with the same arithmetic as three ``ema_head`` calls.
     k = 2.0 / (n + 1)
     e1 = _sma_seed(x, 0, n)  # at bar n-1
     t2 = e1
@@ -195,36 +183,6 @@ def stddev_into(x, n, nbdev, out):  # type: ignore[no-untyped-def]
             out[i] = np.sqrt(v) * nbdev
         else:
             out[i] = np.sqrt(v)
-
-
-@njit(cache=True, error_model="numpy")
-def bbands_into(x, n, devup, devdn, out_up, out_mid, out_lo):  # type: ignore[no-untyped-def]
-    # TA-Lib BBANDS(matype=SMA): stddev from running sum of squares minus the squared SMA.
-    m = x.shape[0]
-    if m < n:
-        return
-    sma_into(x, n, out_mid)
-    inv = 1.0 / n
-    t2 = 0.0
-    for i in range(n - 1):
-        v = x[i]
-        t2 += v * v
-    for i in range(n - 1, m):
-        v = x[i]
-        t2 += v * v
-        mean2 = t2 * inv
-        v = x[i - n + 1]
-        t2 -= v * v
-        mid = out_mid[i]
-        mean2 -= mid * mid
-        sd = np.sqrt(mean2) if mean2 >= EPS else 0.0
-        if devup == devdn:
-            d = sd * devup
-            out_up[i] = mid + d
-            out_lo[i] = mid - d
-        else:
-            out_up[i] = mid + sd * devup
-            out_lo[i] = mid - sd * devdn
 
 
 # Bars between exact re-summations of the O(1) running sums in LINEARREG_SLOPE (bounds drift).

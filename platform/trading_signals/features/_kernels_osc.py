@@ -48,23 +48,6 @@ def rsi_step(t, n, inv, gi, li, gain, loss):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, error_model="numpy")
-def rsi_into(x, n, out):  # type: ignore[no-untyped-def]
-    m = x.shape[0]
-    if m <= n:
-        return
-    ginc = np.empty(m)
-    linc = np.empty(m)
-    rsi_increments(x, ginc, linc)
-    gain = 0.0
-    loss = 0.0
-    inv = 1.0 / n
-    for t in range(1, m):
-        gain, loss, val = rsi_step(t, n, inv, ginc[t], linc[t], gain, loss)
-        if t >= n:
-            out[t] = val
-
-
-@njit(cache=True, error_model="numpy")
 def rolling_max_min_into(hi, lo, n, out_max, out_min):  # type: ignore[no-untyped-def]
     # Window [t-n+1, t], streaming van Herk / Gil-Werman: a window that is not block-aligned is
     # a suffix of the previous n-bar block plus a prefix of the current one, so each bar costs a
@@ -112,7 +95,7 @@ def _fast_k(hh, ll, c, out):  # type: ignore[no-untyped-def]
 @njit(cache=True, error_model="numpy")
 def stoch_into(h, lo, c, fastk, slowk, slowd, out_k, out_d):  # type: ignore[no-untyped-def]
     # Fast %K, then SMA_slowk of it and SMA_slowd of that, streamed in one loop (the two
-    # running-sum chains overlap); each SMA keeps sma_into's exact arithmetic.
+    # running-sum chains overlap); each SMA keeps sma_head's exact arithmetic.
     m = c.shape[0]
     if m < fastk + slowk + slowd - 2:
         return

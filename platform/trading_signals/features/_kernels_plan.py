@@ -1,50 +1,39 @@
-"""Numba plan executor: runs a compiled indicator plan over NaN-free segments in one call.
+"""Plan executor: runs a compiled indicator plan over the NaN-free segments of one symbol.
 
 A plan is four arrays: ``codes[k]`` (kernel id), ``ip[k, :]`` (integer params), ``fp[k, :]``
-(float params) and ``cols[k]`` (first output row). One ``@njit`` call computes every requested
-indicator for a symbol (or, in :func:`run_plan_2d`, for a whole panel), so the per-indicator
-Python dispatch cost that dominates TA-Lib on short series disappears.
+(float params) and ``cols[k]`` (first output row). :func:`run_plan` turns a plan once into a
+schedule of leaf-kernel calls (cached per plan), then runs the schedule on each NaN-free
+segment. Families whose recursions can overlap are scheduled together (all SMAs four at a time,
+all EMAs, RSI/ATR/VWAP/ADX/SAR in one chained loop, MACD with TRIX, BBANDS with a same-period
+STDDEV, NATR from a same-period ATR); each keeps its single-indicator arithmetic, so outputs are
+bit-identical to running the families one by one.
+
+Cold start: the dispatch lives in Python on purpose. A jitted dispatcher calling every kernel
+made numba link and re-optimise the whole kernel tree once per nesting level (run_plan ->
+_run_segment -> run_ma_group -> _ma4 -> sma4_into -> sma_head), and a NaN-gap segment written
+through the strided view ``out[:, s:e]`` compiled the whole tree a second time for the 'A'
+layout. Now every kernel is a leaf called with C-contiguous float64 arrays only (segments go
+through a contiguous scratch), so each compiles exactly once; the Python loop costs a few
+microseconds per kernel call.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from numba import njit
 
 from trading_signals.features._kernels_fused import (
     bbands_stddev_into,
-    find_code,
-    find_same_period,
+    ema4_into,
     macd_trix_into,
     natr_from_atr,
-    run_ma_group,
+    sma4_into,
 )
-from trading_signals.features._kernels_fused_chains import chain_entries, chains_into
-from trading_signals.features._kernels_lanes_ext import aroon_l, window_max_min_l
-from trading_signals.features._kernels_lanes_hl import (
-    adx_l,
-    atr_l,
-    cci_l,
-    keltner_l,
-    sar_l,
-    stoch_l,
-    ultosc_l,
-    willr_l,
-)
-from trading_signals.features._kernels_lanes_ma import (
-    bbands_l,
-    ema_l,
-    linreg_slope_l,
-    macd_l,
-    roc_mom_l,
-    rsi_l,
-    sma_l,
-    stddev_l,
-    trix_l,
-)
-from trading_signals.features._kernels_lanes_vol import ad_l, adosc_l, mfi_l, obv_l, vwap_l
+from trading_signals.features._kernels_fused_chains import chains_into
 from trading_signals.features._kernels_ma import (
-    bbands_into,
     linreg_slope_into,
     macd_into,
     stddev_into,
@@ -55,153 +44,49 @@ from trading_signals.features._kernels_osc import (
     cci_into,
     mom_into,
     roc_into,
-    rsi_into,
     stoch_into,
     ultosc_into,
     willr_into,
 )
-from trading_signals.features._kernels_trend import adx_into, sar_into
-from trading_signals.features._kernels_vol import atr_into, donchian_into, keltner_into, natr_into
-from trading_signals.features._kernels_volume import (
-    ad_into,
-    adosc_into,
-    mfi_into,
-    obv_into,
-    vwap_into,
-)
+from trading_signals.features._kernels_vol import donchian_into, keltner_into
+from trading_signals.features._kernels_volume import ad_into, adosc_into, mfi_into, obv_into
 
 # Kernel ids; indicators.py maps family names to these.
 SMA, EMA, RSI, MACD, BBANDS, ATR, NATR, ADX, STOCH, CCI, OBV, MFI, WILLR = range(13)
 ROC, MOM, AROON, AD, ADOSC, TRIX, ULTOSC, SAR, STDDEV, LINREG_SLOPE, VWAP = range(13, 24)
 DONCHIAN, KELTNER = 24, 25
+_CHAINED = (RSI, ATR, VWAP, ADX, SAR)  # chains_into's slot order
+
+# A scheduled call: f(o, h, lo, c, v, out) with everything else bound.
+Step = Callable[[Any, Any, Any, Any, Any, Any], None]
+_SCHEDULES: dict[bytes, list[Step]] = {}
 
 
-@njit(cache=True, error_model="numpy")
-def _run_segment(o, h, lo, c, v, codes, ip, fp, cols, out):  # type: ignore[no-untyped-def]
-    # All SMAs, then all EMAs, run as groups whose independent chains overlap in one loop.
-    run_ma_group(c, codes, ip, cols, out, SMA, False)
-    run_ma_group(c, codes, ip, cols, out, EMA, True)
-    # RSI, ATR, VWAP, ADX and SAR (first of each), stepped together: their chains overlap.
-    ch = chain_entries(codes, RSI, ATR, VWAP, ADX, SAR)
-    if ch.max() >= 0:
-        r = cols[ch]  # first output row of each (any valid row where absent: never written)
-        r[ch < 0] = cols[0]
-        di = 1 if ch[3] >= 0 else 0  # ADX's +DI/-DI rows follow its first row
-        rows = (out[r[0]], out[r[1]], out[r[2]], out[r[3]], out[r[3] + di], out[r[3] + 2 * di])
-        chains_into(h, lo, c, v, ip, fp, ch, rows + (out[r[4]],))
-    for k in range(codes.shape[0]):
-        code = codes[k]
-        j = cols[k]
-        if code == SMA or code == EMA or (ch == k).any():
-            continue
-        elif code == NATR and find_same_period(codes, ip, ATR, ip[k, 0]) >= 0:
-            continue  # derived from that ATR below
-        elif (
-            code == STDDEV
-            and find_same_period(codes, ip, STDDEV, ip[k, 0]) == k
-            and find_same_period(codes, ip, BBANDS, ip[k, 0]) >= 0
-        ):
-            continue  # computed with that BBANDS
-        elif code == TRIX and find_code(codes, TRIX) == k and find_code(codes, MACD) >= 0:
-            continue  # computed with the first MACD
-        elif code == RSI:
-            rsi_into(c, ip[k, 0], out[j])
-        elif code == MACD:
-            tx = find_code(codes, TRIX)
-            if tx >= 0:  # the first TRIX runs with the MACD: their chains overlap
-                macd_trix_into(
-                    c, ip[k, 0], ip[k, 1], ip[k, 2], ip[tx, 0], out[j], out[j + 1], out[j + 2],
-                    out[cols[tx]],
-                )  # fmt: skip
-            else:
-                macd_into(c, ip[k, 0], ip[k, 1], ip[k, 2], out[j], out[j + 1], out[j + 2])
-        elif code == BBANDS:
-            sd = find_same_period(codes, ip, STDDEV, ip[k, 0])
-            if sd >= 0:  # one pass for both (same sums and variance)
-                bbands_stddev_into(
-                    c, ip[k, 0], fp[k, 0], fp[k, 1], fp[sd, 0], out[j], out[j + 1], out[j + 2],
-                    out[cols[sd]],
-                )  # fmt: skip
-            else:
-                bbands_into(c, ip[k, 0], fp[k, 0], fp[k, 1], out[j], out[j + 1], out[j + 2])
-        elif code == ATR:
-            atr_into(h, lo, c, ip[k, 0], out[j])
-        elif code == NATR:
-            natr_into(h, lo, c, ip[k, 0], out[j])
-        elif code == ADX:
-            adx_into(h, lo, c, ip[k, 0], out[j], out[j + 1], out[j + 2])
-        elif code == STOCH:
-            stoch_into(h, lo, c, ip[k, 0], ip[k, 1], ip[k, 2], out[j], out[j + 1])
-        elif code == CCI:
-            cci_into(h, lo, c, ip[k, 0], out[j])
-        elif code == OBV:
-            obv_into(c, v, out[j])
-        elif code == MFI:
-            mfi_into(h, lo, c, v, ip[k, 0], out[j])
-        elif code == WILLR:
-            willr_into(h, lo, c, ip[k, 0], out[j])
-        elif code == ROC:
-            roc_into(c, ip[k, 0], out[j])
-        elif code == MOM:
-            mom_into(c, ip[k, 0], out[j])
-        elif code == AROON:
-            aroon_into(h, lo, ip[k, 0], out[j], out[j + 1])
-        elif code == AD:
-            ad_into(h, lo, c, v, out[j])
-        elif code == ADOSC:
-            adosc_into(h, lo, c, v, ip[k, 0], ip[k, 1], out[j])
-        elif code == TRIX:
-            trix_into(c, ip[k, 0], out[j])
-        elif code == ULTOSC:
-            ultosc_into(h, lo, c, ip[k, 0], ip[k, 1], ip[k, 2], out[j])
-        elif code == SAR:
-            sar_into(h, lo, fp[k, 0], fp[k, 1], out[j])
-        elif code == STDDEV:
-            stddev_into(c, ip[k, 0], fp[k, 0], out[j])
-        elif code == LINREG_SLOPE:
-            linreg_slope_into(c, ip[k, 0], out[j])
-        elif code == VWAP:
-            vwap_into(h, lo, c, v, ip[k, 0], out[j])
-        elif code == DONCHIAN:
-            donchian_into(h, lo, ip[k, 0], out[j], out[j + 1])
-        elif code == KELTNER:
-            keltner_into(h, lo, c, ip[k, 0], ip[k, 1], fp[k, 0], out[j], out[j + 1])
-    for k in range(codes.shape[0]):
-        if codes[k] == NATR:
-            a = find_same_period(codes, ip, ATR, ip[k, 0])
-            if a >= 0:
-                natr_from_atr(c, out[cols[a]], ip[k, 0], out[cols[k]])
-
-
-@njit(cache=True, error_model="numpy")
-def _is_gap(o, h, lo, c, v):  # type: ignore[no-untyped-def]
-    # Scalars, not arrays: passing arrays to a per-bar helper costs NRT refcounting.
-    return np.isnan(o) or np.isnan(h) or np.isnan(lo) or np.isnan(c) or np.isnan(v)
-
-
-@njit(cache=True, error_model="numpy")
 def run_plan(o, h, lo, c, v, codes, ip, fp, cols, out):  # type: ignore[no-untyped-def]
-    # Each maximal run of bars without NaN is computed as an independent series.
+    """Compute every indicator of the plan for one symbol into ``out`` (n_columns, n_bars).
+
+    Inputs are C-contiguous float64 arrays of one length. Each maximal run of bars without NaN
+    is computed as an independent series; NaN bars and warm-ups are NaN.
+    """
+    steps = _schedule(codes, ip, fp, cols)
     m = c.shape[0]
     if not _any_nan(o, h, lo, c, v):
         # Kernels write every bar from their first valid one on, and each warm-up is shorter
         # than 3 x (sum of the integer params) + 2 bars: NaN-fill only those heads.
-        for k in range(codes.shape[0]):
-            end = cols[k + 1] if k + 1 < codes.shape[0] else out.shape[0]
-            out[cols[k] : end, : min(m, 3 * ip[k].sum() + 2)] = np.nan
-        _run_segment(o, h, lo, c, v, codes, ip, fp, cols, out)
+        _nan_heads(codes, ip, cols, out, m)
+        for step in steps:
+            step(o, h, lo, c, v, out)
         return
-    out[:, :] = np.nan
-    s = 0
-    while s < m:
-        if _is_gap(o[s], h[s], lo[s], c[s], v[s]):
-            s += 1
-            continue
-        e = s + 1
-        while e < m and not _is_gap(o[e], h[e], lo[e], c[e], v[e]):
-            e += 1
-        _run_segment(o[s:e], h[s:e], lo[s:e], c[s:e], v[s:e], codes, ip, fp, cols, out[:, s:e])
-        s = e
+    out.fill(np.nan)
+    gap = np.isnan(o) | np.isnan(h) | np.isnan(lo) | np.isnan(c) | np.isnan(v)
+    edges = np.flatnonzero(np.diff(np.concatenate(([True], gap, [True])).astype(np.int8)))
+    for s, e in zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True):
+        seg = np.empty((out.shape[0], e - s))  # contiguous scratch: one compiled layout
+        _nan_heads(codes, ip, cols, seg, e - s)
+        so, sh, sl, sc, sv = o[s:e], h[s:e], lo[s:e], c[s:e], v[s:e]
+        for step in steps:
+            step(so, sh, sl, sc, sv, seg)
+        out[:, s:e] = seg
 
 
 @njit(cache=True, error_model="numpy")
@@ -214,123 +99,182 @@ def _any_nan(o, h, lo, c, v):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, error_model="numpy")
-def lane_nan_mask(o, h, lo, c, v):  # type: ignore[no-untyped-def]
-    # Per lane (column) of wide inputs: True if the lane has a NaN. One fused pass that
-    # vectorises across lanes (the per-array numpy column sums read the inputs 5 times).
-    m, nl = c.shape
-    acc = np.zeros(nl)
-    for t in range(m):
-        for j in range(nl):
-            acc[j] += (o[t, j] + h[t, j]) + (lo[t, j] + c[t, j]) + v[t, j]
-    return np.isnan(acc)
-
-
-@njit(cache=True, error_model="numpy")
-def run_plan_2d(o, h, lo, c, v, codes, ip, fp, cols, out):  # type: ignore[no-untyped-def]
-    # Panel fast path: inputs (n_symbols, n_bars), out (n_symbols, n_columns, n_bars).
-    for i in range(c.shape[0]):
-        run_plan(o[i], h[i], lo[i], c[i], v[i], codes, ip, fp, cols, out[i])
-
-
-def run_lanes(o, h, lo, c, v, codes, ip, fp, cols, out, dest=None):  # type: ignore[no-untyped-def]
-    # Wide panel path: NaN-free inputs (n_bars, n_lanes), out (n_columns, n_bars, n_lanes).
-    # Dispatch from Python on purpose: one call per indicator over the whole panel costs
-    # microseconds, while inlining every lane kernel into one jitted function stopped LLVM
-    # from vectorising some loops (OBV ran 10x slower that way).
-    # With ``dest`` (a strided (n_columns, n_bars, n_lanes) view into a wider panel), ``out``
-    # is a small (3, n_bars, n_lanes) scratch: each indicator's columns are copied to ``dest``
-    # right after they are computed, while still cache-warm (one pass over the big result).
-    m = c.shape[0]
-    n_cols = out.shape[0] if dest is None else dest.shape[0]
+def _nan_heads(codes, ip, cols, out, m):  # type: ignore[no-untyped-def]
     for k in range(codes.shape[0]):
-        code, j, i, f = int(codes[k]), int(cols[k]), ip[k], fp[k]
-        end = cols[k + 1] if k + 1 < codes.shape[0] else n_cols
-        base = j if dest is None else 0
-        o_ = out[base : base + 3]
-        # Every lane kernel writes all rows from its own first valid bar on, and every warm-up
-        # is shorter than 3 x (sum of the integer params) + 2: NaN-fill only that head.
-        out[base : base + end - j, : min(m, 3 * int(i.sum()) + 2)] = np.nan
-        _run_lane_kernel(code, o, h, lo, c, v, i, f, o_)
-        if dest is not None:
-            dest[j:end] = out[: end - j]
+        end = cols[k + 1] if k + 1 < codes.shape[0] else out.shape[0]
+        head = min(m, 3 * ip[k].sum() + 2)
+        for r in range(cols[k], end):
+            for t in range(head):
+                out[r, t] = np.nan
 
 
-def _run_lane_kernel(code, o, h, lo, c, v, i, f, o_):  # type: ignore[no-untyped-def]
-    # One indicator over all lanes; o_ holds its (up to 3) output rows.
-    if code in (SMA, EMA):
-        (sma_l if code == SMA else ema_l)(c, i[0], 0, o_[0])
-    elif code == RSI:
-        rsi_l(c, i[0], o_[0])
-    elif code == MACD:
-        macd_l(c, i[0], i[1], i[2], o_[0], o_[1], o_[2])
-    elif code == BBANDS:
-        bbands_l(c, i[0], f[0], f[1], o_[0], o_[1], o_[2])
-    elif code in (ATR, NATR):
-        atr_l(h, lo, c, i[0], code == NATR, o_[0])
-    elif code == ADX:
-        adx_l(h, lo, c, i[0], o_[0], o_[1], o_[2])
-    elif code == STOCH:
-        stoch_l(h, lo, c, i[0], i[1], i[2], o_[0], o_[1])
-    elif code == CCI:
-        cci_l(h, lo, c, i[0], o_[0])
-    elif code == OBV:
-        obv_l(c, v, o_[0])
-    elif code == MFI:
-        mfi_l(h, lo, c, v, i[0], o_[0])
-    elif code == WILLR:
-        willr_l(h, lo, c, i[0], o_[0])
-    elif code in (ROC, MOM):
-        roc_mom_l(c, i[0], code == ROC, o_[0])
-    elif code == AROON:
-        aroon_l(h, lo, i[0], o_[0], o_[1])
-    elif code == AD:
-        ad_l(h, lo, c, v, o_[0])
-    elif code == ADOSC:
-        adosc_l(h, lo, c, v, i[0], i[1], o_[0])
-    elif code == TRIX:
-        trix_l(c, i[0], o_[0])
-    elif code == ULTOSC:
-        ultosc_l(h, lo, c, i[0], i[1], i[2], o_[0])
-    elif code == SAR:
-        sar_l(h, lo, f[0], f[1], o_[0])
-    elif code == STDDEV:
-        stddev_l(c, i[0], f[0], o_[0])
-    elif code == LINREG_SLOPE:
-        linreg_slope_l(c, i[0], o_[0])
-    elif code == VWAP:
-        vwap_l(h, lo, c, v, i[0], o_[0])
-    elif code == DONCHIAN:
-        if c.shape[0] >= i[0]:
-            window_max_min_l(h, lo, i[0], o_[0], o_[1])
-    elif code == KELTNER:
-        keltner_l(h, lo, c, i[0], i[1], f[0], o_[0], o_[1])
+_last: tuple[Any, ...] = (None,) * 5  # the last plan's arrays and schedule (hot path)
 
 
-LANE_BLOCK = 128  # symbols per lane block: keeps each block's working set near the caches
-
-
-def run_lane_blocks(arrs, codes, ip, fp, cols, clean, out):  # type: ignore[no-untyped-def]
-    # Lane blocks of up to LANE_BLOCK NaN-free symbols (``clean`` = their column numbers in the
-    # wide inputs ``arrs``). A block of adjacent symbols writes each indicator through a small
-    # cache-warm scratch straight into its strided view of ``out`` (one pass over the big
-    # result); scattered symbols go through a full block and a fancy-indexed copy.
-    n_cols, n_bars = out.shape[0], arrs[0].shape[0]
-    width = min(LANE_BLOCK, clean.size)
-    small = np.empty((3, n_bars, width))
-    full = None
-    for b in range(0, clean.size, LANE_BLOCK):
-        idx = clean[b : b + LANE_BLOCK]
-        if idx[-1] - idx[0] + 1 == idx.size:
-            sel = slice(idx[0], idx[-1] + 1)
-            scratch = small if idx.size == width else np.empty((3, n_bars, idx.size))
-            o, h, lo, c, v = (np.ascontiguousarray(a[:, sel]) for a in arrs)
-            run_lanes(o, h, lo, c, v, codes, ip, fp, cols, scratch, dest=out[:, :, sel])
-            continue
-        if full is None:
-            full = np.empty((n_cols, n_bars, width))
-        block = (
-            full[:, :, : idx.size] if idx.size == width else np.empty((n_cols, n_bars, idx.size))
+def _schedule(codes, ip, fp, cols) -> list[Step]:  # type: ignore[no-untyped-def]
+    global _last
+    last = _last  # one read: another thread may replace it
+    if last[0] is codes and last[1] is ip and last[2] is fp and last[3] is cols:
+        return last[4]  # type: ignore[no-any-return]
+    key = codes.tobytes() + ip.tobytes() + fp.tobytes() + cols.tobytes()
+    steps = _SCHEDULES.get(key)
+    if steps is None:
+        if len(_SCHEDULES) > 256:  # ad-hoc specs in a loop must not grow this without bound
+            _SCHEDULES.clear()
+        steps = _SCHEDULES[key] = _build_schedule(
+            codes.tolist(), ip.tolist(), fp.tolist(), cols.tolist(), ip, fp
         )
-        o, h, lo, c, v = (np.ascontiguousarray(a[:, idx]) for a in arrs)
-        run_lanes(o, h, lo, c, v, codes, ip, fp, cols, block)
-        out[:, :, idx] = block
+    _last = (codes, ip, fp, cols, steps)
+    return steps
+
+
+def _first(codes: list[int], code: int, ip: list[list[int]] | None = None, n: int = -1) -> int:
+    # Index of the first entry with kernel id ``code`` (and first int param n if given), or -1.
+    for k, cd in enumerate(codes):
+        if cd == code and (ip is None or ip[k][0] == n):
+            return k
+    return -1
+
+
+def _build_schedule(  # type: ignore[no-untyped-def]
+    codes, ip, fp, cols, ip_arr, fp_arr
+) -> list[Step]:
+    steps: list[Step] = []
+    steps += _ma_steps(codes, ip, cols, SMA, sma4_into)
+    steps += _ma_steps(codes, ip, cols, EMA, ema4_into)
+    steps += _chain_steps(codes, ip, cols, ip_arr, fp_arr)
+    tx = _first(codes, TRIX)
+    for k, code in enumerate(codes):
+        j, i, f = cols[k], ip[k], fp[k]
+        n = i[0]
+        if code in (SMA, EMA, *_CHAINED, NATR):
+            continue  # scheduled above
+        first_sd = code == STDDEV and _first(codes, STDDEV, ip, n) == k
+        if first_sd and _first(codes, BBANDS, ip, n) >= 0:
+            continue  # computed with that BBANDS
+        if code == TRIX and k == tx and _first(codes, MACD) >= 0:
+            continue  # computed with the first MACD
+        steps.append(_step(codes, ip, fp, cols, k, j, i, f, tx))
+    for k, code in enumerate(codes):
+        if code == NATR and (a := _first(codes, ATR, ip, ip[k][0])) >= 0:
+            steps.append(_natr_from(cols[a], ip[k][0], cols[k]))
+    return steps
+
+
+def _ma_steps(codes, ip, cols, code, kernel) -> list[Step]:  # type: ignore[no-untyped-def]
+    # Every SMA (or EMA) of close, four per fused loop; a short group repeats its last entry
+    # (a repeated lane rewrites the same values).
+    ks = [k for k, cd in enumerate(codes) if cd == code]
+    steps: list[Step] = []
+    for g in range(0, len(ks), 4):
+        grp = ks[g : g + 4]
+        grp += [grp[-1]] * (4 - len(grp))
+        ns = tuple(ip[k][0] for k in grp)
+        rows = tuple(cols[k] for k in grp)
+
+        def step(o, h, lo, c, v, out, ns=ns, rows=rows):  # type: ignore[no-untyped-def]
+            kernel(c, *ns, out[rows[0]], out[rows[1]], out[rows[2]], out[rows[3]])
+
+        steps.append(step)
+    return steps
+
+
+def _chain_steps(codes, ip, cols, ip_arr, fp_arr) -> list[Step]:  # type: ignore[no-untyped-def]
+    # Round r steps the r-th RSI, ATR, VWAP, ADX and SAR together (their chains overlap). A
+    # NATR without a same-period ATR gets an ATR round of its own, turned into NATR in place.
+    members = [[k for k, cd in enumerate(codes) if cd == code] for code in _CHAINED]
+    lone_natr = [
+        k for k, cd in enumerate(codes) if cd == NATR and _first(codes, ATR, ip, ip[k][0]) < 0
+    ]
+    steps: list[Step] = []
+    for r in range(max(len(m) for m in members)):
+        ks = np.array([m[r] if r < len(m) else -1 for m in members], dtype=np.int64)
+        steps.append(_chain_step(ks, cols, ip_arr, fp_arr))
+    for k in lone_natr:
+        ks = np.array([-1, k, -1, -1, -1], dtype=np.int64)
+        steps.append(_chain_step(ks, cols, ip_arr, fp_arr))
+        steps.append(_natr_from(cols[k], ip[k][0], cols[k]))
+    return steps
+
+
+def _chain_step(ks, cols, ip_arr, fp_arr) -> Step:  # type: ignore[no-untyped-def]
+    # Output rows RSI, ATR, VWAP, ADX, +DI, -DI, SAR; an absent family gets a row it never
+    # writes (the first of the plan).
+    r = [cols[k] if k >= 0 else cols[0] for k in ks.tolist()]
+    di = 1 if ks[3] >= 0 else 0  # ADX's +DI/-DI rows follow its first row
+    rows = (r[0], r[1], r[2], r[3], r[3] + di, r[3] + 2 * di, r[4])
+
+    def step(o, h, lo, c, v, out):  # type: ignore[no-untyped-def]
+        chains_into(h, lo, c, v, ip_arr, fp_arr, ks, tuple(out[x] for x in rows))
+
+    return step
+
+
+def _natr_from(atr_row: int, n: int, row: int) -> Step:
+    def step(o, h, lo, c, v, out):  # type: ignore[no-untyped-def]
+        natr_from_atr(c, out[atr_row], n, out[row])
+
+    return step
+
+
+def _step(codes, ip, fps, cols, k, j, i, f, tx) -> Step:  # type: ignore[no-untyped-def]
+    # One plan entry's leaf-kernel call (the families not scheduled above).
+    code, n = codes[k], i[0]
+    if code == MACD:
+        if tx >= 0 and k == _first(codes, MACD):  # the first TRIX runs with the first MACD
+            n_tx, r_tx = ip[tx][0], cols[tx]
+            return lambda o, h, lo, c, v, out: macd_trix_into(
+                c, i[0], i[1], i[2], n_tx, out[j], out[j + 1], out[j + 2], out[r_tx]
+            )
+        return lambda o, h, lo, c, v, out: macd_into(
+            c, i[0], i[1], i[2], out[j], out[j + 1], out[j + 2]
+        )
+    if code == BBANDS:
+        sd = _first(codes, STDDEV, ip, n)
+        if sd >= 0:  # one pass for both (same sums and variance)
+            nbdev, r_sd = fps[sd][0], cols[sd]
+        else:  # the same pass; the variance row is a scratch
+            nbdev, r_sd = 1.0, -1
+
+        def bb(o, h, lo, c, v, out):  # type: ignore[no-untyped-def]
+            var = out[r_sd] if r_sd >= 0 else np.empty(c.shape[0])
+            bbands_stddev_into(
+                c, n, f[0], f[1], nbdev, out[j], out[j + 1], out[j + 2], var
+            )
+
+        return bb
+    return _LEAF[code](i, f, j)
+
+
+_LEAF: dict[int, Callable[[list[int], list[float], int], Step]] = {
+    STOCH: lambda i, f, j: lambda o, h, lo, c, v, out: stoch_into(
+        h, lo, c, i[0], i[1], i[2], out[j], out[j + 1]
+    ),
+    CCI: lambda i, f, j: lambda o, h, lo, c, v, out: cci_into(h, lo, c, i[0], out[j]),
+    OBV: lambda i, f, j: lambda o, h, lo, c, v, out: obv_into(c, v, out[j]),
+    MFI: lambda i, f, j: lambda o, h, lo, c, v, out: mfi_into(h, lo, c, v, i[0], out[j]),
+    WILLR: lambda i, f, j: lambda o, h, lo, c, v, out: willr_into(h, lo, c, i[0], out[j]),
+    ROC: lambda i, f, j: lambda o, h, lo, c, v, out: roc_into(c, i[0], out[j]),
+    MOM: lambda i, f, j: lambda o, h, lo, c, v, out: mom_into(c, i[0], out[j]),
+    AROON: lambda i, f, j: lambda o, h, lo, c, v, out: aroon_into(
+        h, lo, i[0], out[j], out[j + 1]
+    ),
+    AD: lambda i, f, j: lambda o, h, lo, c, v, out: ad_into(h, lo, c, v, out[j]),
+    ADOSC: lambda i, f, j: lambda o, h, lo, c, v, out: adosc_into(
+        h, lo, c, v, i[0], i[1], out[j]
+    ),
+    TRIX: lambda i, f, j: lambda o, h, lo, c, v, out: trix_into(c, i[0], out[j]),
+    ULTOSC: lambda i, f, j: lambda o, h, lo, c, v, out: ultosc_into(
+        h, lo, c, i[0], i[1], i[2], out[j]
+    ),
+    STDDEV: lambda i, f, j: lambda o, h, lo, c, v, out: stddev_into(c, i[0], f[0], out[j]),
+    LINREG_SLOPE: lambda i, f, j: lambda o, h, lo, c, v, out: linreg_slope_into(
+        c, i[0], out[j]
+    ),
+    DONCHIAN: lambda i, f, j: lambda o, h, lo, c, v, out: donchian_into(
+        h, lo, i[0], out[j], out[j + 1]
+    ),
+    KELTNER: lambda i, f, j: lambda o, h, lo, c, v, out: keltner_into(
+        h, lo, c, i[0], i[1], f[0], out[j], out[j + 1]
+    ),
+}

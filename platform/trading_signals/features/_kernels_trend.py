@@ -6,7 +6,6 @@ Arithmetic order mirrors TA-Lib's C code.
 
 from __future__ import annotations
 
-import numpy as np
 from numba import njit
 
 from trading_signals.features._kernels_ma import EPS
@@ -62,34 +61,6 @@ def adx_step(t, n, inv, p, q, trt, pdm, mdm, tr, sum_dx, adx):  # type: ignore[n
 
 
 @njit(cache=True, error_model="numpy")
-def adx_into(h, lo, c, n, out_adx, out_pdi, out_mdi):  # type: ignore[no-untyped-def]
-    # One pass gives TA-Lib's PLUS_DI/MINUS_DI (from bar n) and ADX (from bar 2n-1).
-    m = c.shape[0]
-    if m <= n:
-        return
-    dp = np.empty(m)
-    dmn = np.empty(m)
-    dtr = np.empty(m)
-    dm_tr(h, lo, c, dp, dmn, dtr)
-    pdm = 0.0
-    mdm = 0.0
-    tr = 0.0
-    for t in range(1, n):
-        pdm += dp[t]
-        mdm += dmn[t]
-        tr += dtr[t]
-    sum_dx = 0.0
-    adx = 0.0
-    inv = 1.0 / n  # Wilder smoothing by a reciprocal: the division chains were the bottleneck
-    for t in range(n, m):
-        pdm, mdm, tr, sum_dx, adx, out_pdi[t], out_mdi[t] = adx_step(
-            t, n, inv, dp[t], dmn[t], dtr[t], pdm, mdm, tr, sum_dx, adx
-        )
-        if t >= 2 * n - 1:
-            out_adx[t] = adx
-
-
-@njit(cache=True, error_model="numpy")
 def sar_init(h, lo, accel, maximum):  # type: ignore[no-untyped-def]
     # TA-Lib's SAR start from bars 0 and 1: returns accel (capped), direction, af, ep, sar.
     af = accel
@@ -142,16 +113,3 @@ def sar_step(accel, maximum, is_long, af, ep, sar, pl, ph, nl, nh):  # type: ign
             sar = sar + af * (ep - sar)
             sar = max(sar, ph, nh)
     return is_long, af, ep, sar, val
-
-
-@njit(cache=True, error_model="numpy")
-def sar_into(h, lo, accel, maximum, out):  # type: ignore[no-untyped-def]
-    m = h.shape[0]
-    if m < 2:
-        return
-    accel, is_long, af, ep, sar = sar_init(h, lo, accel, maximum)
-    for t in range(1, m):
-        tp = t - 1 if t > 1 else 1  # bar 1 is its own "previous" bar, as in TA-Lib
-        is_long, af, ep, sar, out[t] = sar_step(
-            accel, maximum, is_long, af, ep, sar, lo[tp], h[tp], lo[t], h[t]
-        )

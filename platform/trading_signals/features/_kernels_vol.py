@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from numba import njit
 
-from trading_signals.features._kernels_ma import EPS
 from trading_signals.features._kernels_osc import rolling_max_min_into
 
 
@@ -38,34 +37,9 @@ def atr_step(t, n, inv, tr, prev):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, error_model="numpy")
-def atr_into(h, lo, c, n, out):  # type: ignore[no-untyped-def]
-    # Wilder's ATR seeded by the SMA of the first n true ranges (bars 1..n), as in TA-Lib.
-    m = c.shape[0]
-    if m <= n:
-        return
-    prev = 0.0
-    inv = 1.0 / n
-    for t in range(1, m):
-        prev = atr_step(t, n, inv, true_range(h[t], lo[t], c[t - 1]), prev)
-        if t >= n:
-            out[t] = prev
-
-
-@njit(cache=True, error_model="numpy")
-def natr_into(h, lo, c, n, out):  # type: ignore[no-untyped-def]
-    m = c.shape[0]
-    if m <= n:
-        return
-    atr_into(h, lo, c, n, out)
-    for t in range(n, m):
-        v = c[t]
-        out[t] = (out[t] / v) * 100.0 if abs(v) >= EPS else 0.0
-
-
-@njit(cache=True, error_model="numpy")
 def keltner_into(h, lo, c, n, atr_n, mult, out_up, out_lo):  # type: ignore[no-untyped-def]
     # Middle = EMA_n(close) (SMA-seeded, TA-Lib style); bands = middle +/- mult * ATR_atr_n.
-    # ema_into's and atr_into's recursions, advanced in one loop so the two chains overlap.
+    # ema_head's and the ATR recursion (atr_step), advanced in one loop so the two chains overlap.
     m = c.shape[0]
     start = max(n - 1, atr_n)
     if m <= start:

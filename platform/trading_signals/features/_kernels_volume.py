@@ -69,26 +69,44 @@ def adosc_into(h, lo, c, v, fast, slow, out):  # type: ignore[no-untyped-def]
             out[t] = ef - es
 
 
+# TA-Lib's TA_EPSILON: the relative dead-zone of MFI's "did the typical price move" test.
+TA_EPSILON = 1e-14
+
+
 @njit(cache=True, error_model="numpy")
 def _mfi_flows(h, lo, c, v, pos, neg):  # type: ignore[no-untyped-def]
-    # Per-bar positive/negative money flow (0.0 when the typical price did not move that way).
-    # Separate vectorised passes: the selects become blends instead of mispredicting branches.
+    # Per-bar positive/negative money flow, as TA-Lib >= 0.7 classifies it (ta_MFI.c, issue
+    # #107): a bar's typical price "did not move" when |tp - prev| <= 1e-14 * (|tp| + |prev|)
+    # (TA_IS_ZERO_SCALED, multiply-compare form), so a last-bit difference of two 5-decimal FX
+    # quotes is no flow, not a spurious up/down move. Separate vectorised passes: the selects
+    # become blends instead of mispredicting branches.
     m = c.shape[0]
     for t in range(m):
         pos[t] = (h[t] + lo[t] + c[t]) / 3.0
     for t in range(m - 1, 0, -1):
         tp = pos[t]
-        d = tp - pos[t - 1]
-        flow = tp * v[t]
-        neg[t] = flow if d < 0 else 0.0
-        pos[t] = flow if d > 0 else 0.0
+        prev = pos[t - 1]
+        d = tp - prev
+        scale = abs(tp) + abs(prev)
+        flow = 0.0 if abs(d) <= TA_EPSILON * scale else tp * v[t]
+        neg[t] = flow if d < 0.0 else 0.0
+        pos[t] = 0.0 if d < 0.0 else flow
+
+
+@njit(cache=True, error_model="numpy")
+def _mfi_value(pos_sum, neg_sum):  # type: ignore[no-untyped-def]
+    # TA-Lib: 0 for an empty window (total <= 0), else 100 * pos / total with pos clamped into
+    # [0, total] (the running sums drift by a few ulps and may cross zero).
+    total = pos_sum + neg_sum
+    pc = 0.0 if pos_sum < 0.0 else (total if pos_sum > total else pos_sum)
+    return 0.0 if total <= 0.0 else 100.0 * (pc / total)
 
 
 @njit(cache=True, error_model="numpy")
 def mfi_into(h, lo, c, v, n, out):  # type: ignore[no-untyped-def]
-    # TA-Lib's MFI returns 0 when the window's total money flow is below 1.0. The running sums
-    # start at +0.0 and so can never become -0.0: adding a 0.0 flow leaves them unchanged,
-    # exactly like TA-Lib's skipped add.
+    # TA-Lib's MFI (ta_MFI.c): running sums updated subtract-then-add; ``run`` counts the
+    # consecutive bars without money flow, and once a whole window has none both sums are
+    # reset to exactly 0 (dropping add/subtract residue), so the empty window reads 0.
     m = c.shape[0]
     if m <= n:
         return
@@ -97,18 +115,22 @@ def mfi_into(h, lo, c, v, n, out):  # type: ignore[no-untyped-def]
     _mfi_flows(h, lo, c, v, pos, neg)
     pos_sum = 0.0
     neg_sum = 0.0
-    for t in range(1, n + 1):
-        neg_sum = neg_sum + neg[t]
-        pos_sum = pos_sum + pos[t]
-    s = pos_sum + neg_sum
-    out[n] = 0.0 if s < 1.0 else 100.0 * (pos_sum / s)
-    for t in range(n + 1, m):
-        pos_sum -= pos[t - n]
-        neg_sum -= neg[t - n]
-        neg_sum = neg_sum + neg[t]
-        pos_sum = pos_sum + pos[t]
-        s = pos_sum + neg_sum
-        out[t] = 0.0 if s < 1.0 else 100.0 * (pos_sum / s)
+    run = 0
+    for t in range(1, m):
+        if t > n:
+            pos_sum -= pos[t - n]
+            neg_sum -= neg[t - n]
+        p = pos[t]
+        q = neg[t]
+        pos_sum += p
+        neg_sum += q
+        run = run + 1 if p + q == 0.0 else 0
+        if run >= n:
+            run = n
+            pos_sum = 0.0
+            neg_sum = 0.0
+        if t >= n:
+            out[t] = _mfi_value(pos_sum, neg_sum)
 
 
 @njit(cache=True, error_model="numpy")
@@ -118,30 +140,15 @@ def kahan_add(x, s, comp):  # type: ignore[no-untyped-def]
     return total, (total - s) - y
 
 
-@njit(cache=True, error_model="numpy")
+@njit(
+    "Tuple((float64, float64, float64, float64, int64))"
+    "(float64, float64, float64, float64, float64, float64, int64)",
+    cache=True,
+    error_model="numpy",
+)
 def vwap_add(x, vol, spv, cpv, sv, cv, nz):  # type: ignore[no-untyped-def]
     # One bar entering (x = tp * v, vol) or leaving (-x, -vol) the window's Kahan sums; nz
     # counts non-zero volumes so "no volume in the window -> NaN" is exact.
     spv, cpv = kahan_add(x, spv, cpv)
     sv, cv = kahan_add(vol, sv, cv)
     return spv, cpv, sv, cv, nz + (1 if vol != 0.0 else 0)
-
-
-@njit(cache=True, error_model="numpy")
-def vwap_into(h, lo, c, v, n, out):  # type: ignore[no-untyped-def]
-    # Rolling sum(tp*v)/sum(v) with Kahan-compensated running sums (as pandas' rolling sum).
-    m = c.shape[0]
-    if m < n:
-        return
-    spv = cpv = sv = cv = 0.0
-    nz = 0
-    for t in range(m):
-        x = (h[t] + lo[t] + c[t]) * THIRD * v[t]
-        spv, cpv, sv, cv, nz = vwap_add(x, v[t], spv, cpv, sv, cv, nz)
-        if t >= n:
-            j = t - n
-            x = -((h[j] + lo[j] + c[j]) * THIRD * v[j])
-            spv, cpv, sv, cv, gone = vwap_add(x, -v[j], spv, cpv, sv, cv, 0)
-            nz -= gone
-        if t >= n - 1:
-            out[t] = spv / sv if nz > 0 else np.nan

@@ -229,3 +229,28 @@ def plan_for(spec: Any, prefix: str = "") -> IndicatorPlan:
     if spec is None and not prefix:
         return _DEFAULT_PLAN  # the hot path: skip re-validating the default spec per frame
     return compile_spec(spec, prefix=prefix)
+
+
+def indicator_reference_markdown() -> str:
+    """Return the Markdown tables of docs/indicators.md, generated from the family registry.
+
+    Two tables: every family (default params, its columns at those defaults, definition), and
+    the default spec (each item and the contract columns it yields). ``tests/unit/features/
+    test_indicator_docs.py`` checks that the doc holds exactly this text.
+    """
+    fams = available_indicators()
+    lines = [
+        "| family | default params (TA-Lib's) | columns at the defaults | definition |",
+        "|---|---|---|---|",
+    ]
+    for name, info in fams.items():
+        params = ", ".join(f"`{k}={v}`" for k, v in info["params"].items()) or "none"
+        cols = ", ".join(f"`{c}`" for c in info["outputs"])
+        lines.append(f"| `{name}` | {params} | {cols} | {info['definition']} |")
+    lines += ["", "| default spec item | contract columns |", "|---|---|"]
+    for item in DEFAULT_SPEC:
+        cols = compile_spec([item]).columns
+        params = ", ".join(f"{k}={v}" for k, v in item.params.items())
+        label = f"`{item.name}({params})`"
+        lines.append(f"| {label} | {', '.join(f'`{c}`' for c in cols)} |")
+    return "\n".join(lines) + "\n"

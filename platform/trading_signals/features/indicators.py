@@ -39,7 +39,6 @@ __all__ = [
     "available_indicators",
     "compile_spec",
     "compute_indicator_arrays",
-    "compute_indicator_panel",
     "compute_indicators",
 ]
 
@@ -143,7 +142,7 @@ def compute_indicator_arrays(
     volume: FloatArray,
     spec: Sequence[IndicatorSpec | Mapping[str, Any] | str] | IndicatorPlan | None = None,
 ) -> tuple[tuple[str, ...], FloatArray]:
-    """Compute indicators for a panel of symbols in one compiled call (the 2-D fast path).
+    """Compute indicators on raw arrays: one symbol, or a stack of aligned symbols.
 
     Parameters
     ----------
@@ -162,7 +161,10 @@ def compute_indicator_arrays(
 
     Notes
     -----
-    Same look-ahead and NaN-gap semantics as :func:`compute_indicators`.
+    Same look-ahead and NaN-gap semantics as :func:`compute_indicators`. Symbols run one after
+    the other through the same per-symbol kernels (there is no separate panel engine: it
+    needed its own compiled kernel family and the feature build, which works per symbol, never
+    used it).
     """
     plan = plan_for(spec)
     arrs = _as_arrays(open_, high, low, close, volume, ndims=(1, 2))
@@ -172,7 +174,8 @@ def compute_indicator_arrays(
         _execute(kp.run_plan, arrs, plan, out)
     else:
         out = np.empty((shape[0], len(plan.columns), shape[1]), dtype=np.float64)
-        _execute(kp.run_plan_2d, arrs, plan, out)
+        for i in range(shape[0]):
+            _execute(kp.run_plan, [a[i] for a in arrs], plan, out[i])
     return plan.columns, out
 
 
@@ -185,63 +188,3 @@ def _as_arrays(*cols: Any, ndims: tuple[int, ...]) -> list[FloatArray]:
             f"{' or '.join(map(str, ndims))} dimension(s), got {[a.shape for a in arrs]}"
         )
     return arrs
-
-
-def compute_indicator_panel(
-    open_: FloatArray | pd.DataFrame,
-    high: FloatArray | pd.DataFrame,
-    low: FloatArray | pd.DataFrame,
-    close: FloatArray | pd.DataFrame,
-    volume: FloatArray | pd.DataFrame,
-    spec: Sequence[IndicatorSpec | Mapping[str, Any] | str] | IndicatorPlan | None = None,
-    *,
-    out: FloatArray | None = None,
-) -> tuple[tuple[str, ...], FloatArray]:
-    """Compute indicators on wide panels (bars x symbols), vectorised across symbols.
-
-    Parameters
-    ----------
-    open_, high, low, close, volume
-        Wide arrays or frames of shape ``(n_bars, n_symbols)`` on a shared bar index.
-    spec
-        As in :func:`compute_indicators`, or a precompiled :class:`IndicatorPlan`.
-    out
-        Optional preallocated float64 buffer of shape ``(n_columns, n_bars, n_symbols)`` to
-        write into (saves the page faults of a fresh multi-hundred-MB result when called in a
-        loop over batches).
-
-    Returns
-    -------
-    tuple
-        ``(columns, values)`` with ``values`` of shape ``(n_columns, n_bars, n_symbols)``:
-        ``values[i]`` is the wide panel of column ``columns[i]``. Bit-identical to
-        :func:`compute_indicators` run symbol by symbol.
-
-    Notes
-    -----
-    Same look-ahead and NaN-gap semantics as :func:`compute_indicators`. Symbols without NaN
-    run in lock-step, in blocks of 128 (SIMD across symbols); a symbol with any NaN bar (e.g.
-    listed later) falls back to the per-symbol kernels, which restart after each gap.
-    """
-    plan = plan_for(spec)
-    arrs = _as_arrays(open_, high, low, close, volume, ndims=(2,))
-    n_bars, n_sym = arrs[0].shape
-    shape = (len(plan.columns), n_bars, n_sym)
-    if out is None:
-        out = np.empty(shape, dtype=np.float64)
-    elif out.shape != shape or out.dtype != np.float64:
-        raise DataError(f"indicator panel: out must be float64 of shape {shape}, got {out.shape}")
-    # A lane is dirty if any input has a NaN in it (its running sum is NaN then; opposite
-    # infinities land there too and simply take the exact per-symbol path).
-    dirty = kp.lane_nan_mask(*arrs)
-    if n_sym <= kp.LANE_BLOCK and not dirty.any() and out.flags.c_contiguous:
-        _execute(kp.run_lanes, arrs, plan, out)
-        return plan.columns, out
-    clean = np.flatnonzero(~dirty)
-    run_blocks: Any = kp.run_lane_blocks  # untyped kernel-side helper (like ``_execute``)
-    run_blocks(arrs, plan.codes, plan.iparams, plan.fparams, plan.first_rows, clean, out)
-    col = np.empty((len(plan.columns), n_bars), dtype=np.float64)
-    for j in np.flatnonzero(dirty):
-        _execute(kp.run_plan, [np.ascontiguousarray(a[:, j]) for a in arrs], plan, col)
-        out[:, :, j] = col
-    return plan.columns, out

@@ -1,14 +1,13 @@
 """The feature pipeline: indicators + ML features + higher-timeframe features, per symbol.
 
-One pure function, :func:`compute_features`, is the unit that both the serial lake loop
-(:func:`trading_signals.data.features_lake.build_features_serial`) and the Ray fan-out
-(:mod:`trading_signals.distributed.features`) run, through the picklable
-:class:`FeatureComputer`; that is why both paths produce identical frames.
+One pure function, :func:`compute_features`, is the unit the workflow's features stage
+(:func:`trading_signals.workflow.features.build_features`) runs on every executor (serial or
+Ray), through the picklable :class:`FeatureComputer`; that is why both produce identical frames.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -177,15 +176,3 @@ def features_for_partition(
 
         bars = read_partition(source)
     return compute_features(bars, spec=spec, ml=ml, higher_timeframes=higher_timeframes)
-
-
-def summarize_features(frame: pd.DataFrame) -> Mapping[str, Any]:
-    """Return a small summary of a feature frame (rows, columns, NaN share, time span)."""
-    n = frame.size
-    return {
-        "rows": len(frame),
-        "columns": int(frame.shape[1]),
-        "nan_fraction": float(frame.isna().to_numpy().sum() / n) if n else 0.0,
-        "start": frame.index[0] if len(frame) else None,
-        "end": frame.index[-1] if len(frame) else None,
-    }

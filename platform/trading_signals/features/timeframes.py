@@ -19,7 +19,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from trading_signals._typing import TIMEFRAMES
+from trading_signals.timeframes import TIMEFRAME_TABLE, TIMEFRAMES
 from trading_signals.data.schema import validate_ohlcv
 from trading_signals.errors import DataError
 
@@ -32,14 +32,7 @@ OHLCV_AGG: Final[Mapping[str, str]] = {
     "volume": "sum",
 }
 _FIXED: Final[dict[str, pd.Timedelta]] = {
-    "1min": pd.Timedelta(minutes=1),
-    "5min": pd.Timedelta(minutes=5),
-    "15min": pd.Timedelta(minutes=15),
-    "30min": pd.Timedelta(minutes=30),
-    "1h": pd.Timedelta(hours=1),
-    "4h": pd.Timedelta(hours=4),
-    "1d": pd.Timedelta(days=1),
-    "1w": pd.Timedelta(days=7),
+    n: pd.Timedelta(tf.duration) for n, tf in TIMEFRAME_TABLE.items() if tf.duration is not None
 }
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from trading_signals.models.base import DatasetReport, Predictor, forward_return, make_dataset
+from trading_signals.models.base import DatasetReport, forward_return, make_dataset
 from trading_signals.models.evaluate import (
     directional_accuracy,
     evaluate_predictions,
@@ -27,6 +27,11 @@ _LAZY = {
     "FitWindowScaler": "trading_signals.models.preprocessing",
     "ModelRegistry": "trading_signals.models.registry",
     "build_model": "trading_signals.models.factory",
+    "ModelVersion": "trading_signals.models.pit",
+    "PointInTimeModel": "trading_signals.models.pit",
+    "predict_point_in_time": "trading_signals.models.pit",
+    "model_component_for": "trading_signals.models.pit",
+    "train_window_model": "trading_signals.models.training",
     "MODEL_FAMILIES": "trading_signals.models.factory",
 }
 
@@ -38,7 +43,8 @@ __all__ = [
     "FitWindowScaler",
     "LightGBMRegressor",
     "ModelRegistry",
-    "Predictor",
+    "ModelVersion",
+    "PointInTimeModel",
     "PurgedTimeSeriesSplit",
     "StackedEnsemble",
     "build_model",
@@ -48,8 +54,11 @@ __all__ = [
     "icir",
     "information_coefficient",
     "make_dataset",
+    "model_component_for",
+    "predict_point_in_time",
     "purged_walk_forward_splits",
     "rank_information_coefficient",
+    "train_window_model",
 ]
 
 

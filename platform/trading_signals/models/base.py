@@ -8,25 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.utils.validation import _num_samples
 
 from trading_signals._typing import SYMBOL, TIMESTAMP
 from trading_signals.errors import DataError
-
-
-@runtime_checkable
-class Predictor(Protocol):
-    """The scikit-learn estimator contract every model of this package follows."""
-
-    def fit(self, X: Any, y: Any) -> Predictor: ...
-
-    def predict(self, X: Any) -> np.ndarray: ...
-
-    def get_params(self, deep: bool = True) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True)
@@ -118,6 +106,8 @@ def row_timestamps(X: Any) -> np.ndarray:
         return np.asarray(index.get_level_values(TIMESTAMP).asi8)
     if isinstance(index, pd.DatetimeIndex):
         return np.asarray(index.asi8)
+    from sklearn.utils.validation import _num_samples  # lazy: keeps `tsig` start-up light
+
     return np.arange(_num_samples(X), dtype=np.int64)
 
 
@@ -126,18 +116,9 @@ def row_groups(X: Any) -> np.ndarray:
     index = getattr(X, "index", None)
     if isinstance(index, pd.MultiIndex) and SYMBOL in index.names:
         return np.asarray(index.get_level_values(SYMBOL).astype(str))
+    from sklearn.utils.validation import _num_samples  # lazy: keeps `tsig` start-up light
+
     return np.zeros(_num_samples(X), dtype=object).astype(str)
-
-
-def time_slice(X: pd.DataFrame, y: pd.Series | None = None, *, start: Any = None, end: Any = None) -> Any:
-    """Select the rows of a ``(timestamp, symbol)`` panel with ``start <= timestamp <= end``."""
-    ts = X.index.get_level_values(TIMESTAMP)
-    mask = np.ones(len(X), dtype=bool)
-    if start is not None:
-        mask &= ts >= pd.Timestamp(start)
-    if end is not None:
-        mask &= ts <= pd.Timestamp(end)
-    return X[mask] if y is None else (X[mask], y[mask])
 
 
 def forward_return(close: pd.Series, *, horizon: int = 1) -> pd.Series:

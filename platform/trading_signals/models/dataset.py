@@ -1,4 +1,7 @@
-"""Build a model panel (features + forward-return label) from canonical bars."""
+"""Build a model panel (features + forward-return label) from canonical bars or a run config.
+
+:func:`build_xy` is the one loader ``tsig train``/``tune``/``evaluate`` and ``jobs/tune.py`` share.
+"""
 
 from __future__ import annotations
 
@@ -60,3 +63,68 @@ def build_panel(
         labels[sym] = make_labels(frame, horizon=horizon)
     cols = list(columns) if columns else None
     return make_dataset(feats, labels, columns=cols)
+
+
+def load_bars(cfg: Any) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
+    """Return ``(bars by symbol, extra wide features)`` for a run config's ``data`` section.
+
+    ``synthetic``: a seeded universe (with ``planted_ic`` its planted signal is returned as the
+    extra feature ``planted``); ``sample``: packaged bars through the data-quality gate;
+    ``lake``: bars already imported. ``data.symbols``, ``data.start`` and ``data.end`` filter.
+
+    Raises
+    ------
+    ConfigError, DataError
+        An unknown source, or nothing left after filtering.
+    """
+    from trading_signals.errors import ConfigError
+
+    data = cfg.data
+    extra: dict[str, pd.DataFrame] = {}
+    if data.source == "synthetic":
+        from trading_signals.data.synthetic import generate_universe
+
+        syn = data.synthetic
+        u = generate_universe(syn.n_symbols, syn.n_bars, seed=syn.seed, planted_ic=syn.planted_ic,
+                              timeframe=data.timeframe)
+        bars = dict(u.bars)
+        if syn.planted_ic:
+            extra["planted"] = u.signal
+    elif data.source == "sample":
+        from trading_signals.data.gate import run_gate
+        from trading_signals.data.sample import load_sample
+
+        bars = {}
+        for raw in load_sample(list(data.symbols) or None):
+            res = run_gate(raw.frame, source=raw.source, symbol=raw.symbol, timeframe=raw.timeframe,
+                           config=data.gate)
+            bars.update(res.clean)
+    elif data.source == "lake":
+        from trading_signals.data.lake import read_panel
+
+        bars = read_panel(data.lake, timeframe=data.timeframe, symbols=list(data.symbols) or None)
+    else:
+        raise ConfigError(f"data.source={data.source!r}: import it first (`tsig data import`), "
+                          "then use source: lake")
+    if data.symbols and data.source != "sample":
+        bars = {s: f for s, f in bars.items() if s in set(data.symbols)}
+    if data.start or data.end:
+        bars = {s: f.loc[data.start:data.end] for s, f in bars.items()}
+    if not bars:
+        raise DataError(f"data section of {cfg.name!r} produced no bars; check source/symbols/lake")
+    return bars, extra
+
+
+def build_xy(cfg: Any) -> tuple[pd.DataFrame, pd.Series, dict[str, pd.DataFrame], DatasetReport]:
+    """Load a run config's bars and build its ``(timestamp, symbol)`` panel.
+
+    Returns ``(X, y, bars, report)`` with the ``features`` and ``models`` sections applied
+    (indicator spec, ML features, higher timeframes, label horizon, feature columns).
+    """
+    bars, extra = load_bars(cfg)
+    spec = ([s.model_dump() for s in cfg.features.indicators]
+            if cfg.features.indicators is not None else None)
+    X, y, report = build_panel(bars, horizon=cfg.models.horizon, columns=cfg.models.features,
+                               spec=spec, ml=cfg.features.ml_features,
+                               higher_timeframes=cfg.features.higher_timeframes, extra=extra)
+    return X, y, bars, report

@@ -99,6 +99,30 @@ class LightGBMRegressor(RegressorMixin, BaseEstimator):
                 "feature_names_in_": [str(c) for c in getattr(self, "feature_names_in_", [])]}
         (out / _PARAMS_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
 
+    def to_text(self) -> str:
+        """Return the fitted booster in LightGBM's text format (see :meth:`from_text`)."""
+        check_is_fitted(self, "booster_")
+        return str(self.booster_.model_to_string())
+
+    @classmethod
+    def from_text(cls, text: str, *, features: list[str] | None = None,
+                  params: dict[str, Any] | None = None) -> LightGBMRegressor:
+        """Rebuild a fitted model from :meth:`to_text` output (nothing unpickled).
+
+        ``features`` restores ``feature_names_in_`` (checked against frames at predict time).
+        """
+        import lightgbm as lgb
+
+        model = cls(**(params or {}))
+        model.booster_ = lgb.Booster(model_str=text)
+        model.n_features_in_ = int(model.booster_.num_feature())
+        if features:
+            if len(features) != model.n_features_in_:
+                raise DataError(f"LightGBM text has {model.n_features_in_} features, "
+                                f"got {len(features)} names")
+            model.feature_names_in_ = np.asarray(features, dtype=object)
+        return model
+
     @classmethod
     def load(cls, path: str | Path) -> LightGBMRegressor:
         """Rebuild a fitted model from :meth:`save` output (plain text, nothing unpickled)."""

@@ -11,6 +11,7 @@ import pandas as pd
 from trading_signals.errors import ConfigError
 from trading_signals.models.evaluate import evaluate_predictions
 from trading_signals.models.factory import build_model, predict_rows
+from trading_signals.observability.metrics import gauge
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,10 @@ def fit_and_score(family: str, params: dict[str, Any], X: pd.DataFrame, y: pd.Se
     if len(split.test) == 0:
         return model, {}, None
     pred = pd.Series(predict_rows(model, X, split.test), index=X.index[split.test], name="prediction")
-    return model, evaluate_predictions(pred, y.iloc[split.test]), pred
+    scores = evaluate_predictions(pred, y.iloc[split.test])
+    gauge("tsig_model_accuracy").set(scores["directional_accuracy"], {"model": family})
+    gauge("tsig_model_ic").set(scores["ic"], {"model": family})
+    return model, scores, pred
 
 
 def window_of(X: pd.DataFrame, rows: np.ndarray) -> tuple[str | None, str | None]:

@@ -1,7 +1,14 @@
 """Monte Carlo path generators: GBM, stationary block bootstrap, GARCH(1,1) with Student-t shocks.
 
 Every generator takes an explicit ``numpy.random.Generator`` and returns a ``(n_paths, horizon)``
-array of simple per-period returns, so the caller controls seeding (see :mod:`.montecarlo`).
+array of per-period returns, so the caller controls seeding (see :mod:`.montecarlo`).
+
+All three models live in *log-return* space (``log(1 + r)``): a log return of any size maps to a
+simple return above -100%, so compounded wealth can approach zero but never turn negative, and a
+drawdown stays within [0, 1]. (GARCH on simple returns, as fitted before, let the simulated
+variance of a near-integrated fit produce returns below -100%: negative wealth, drawdowns > 1.)
+The ``*_log_returns`` functions are what :mod:`.montecarlo` compounds; the ``*_returns`` ones
+give the same draws as simple returns (``expm1`` of the log returns).
 """
 
 from __future__ import annotations
@@ -43,7 +50,10 @@ class GarchParams:
 
     @classmethod
     def fit(cls, returns: FloatArray) -> GarchParams:
-        """Fit with ``arch`` (constant mean, GARCH(1,1), Student-t) on returns scaled by 100.
+        """Fit with ``arch`` (constant mean, GARCH(1,1), Student-t) on log returns scaled by 100.
+
+        ``returns`` are simple returns; the model is fitted to ``log1p(returns)``, so ``mu`` and
+        the variances are those of log returns.
 
         Notes
         -----
@@ -51,7 +61,7 @@ class GarchParams:
         """
         from arch import arch_model
 
-        r = clean_returns(returns, minimum=50) * 100.0
+        r = np.log1p(clean_returns(returns, minimum=50)) * 100.0
         res = arch_model(r, mean="Constant", vol="GARCH", p=1, q=1, dist="t").fit(disp="off")
         p = res.params
         cond_var = float(res.conditional_volatility[-1] ** 2)
@@ -66,14 +76,19 @@ class GarchParams:
         )
 
 
-def gbm_returns(params: GBMParams, *, n_paths: int, horizon: int, rng: np.random.Generator) -> FloatArray:
-    """Simulate GBM simple returns ``exp(mu + sigma * Z) - 1``, vectorized.
+def gbm_log_returns(params: GBMParams, *, n_paths: int, horizon: int, rng: np.random.Generator) -> FloatArray:
+    """Simulate GBM log returns ``mu + sigma * Z``, vectorized.
 
     ``mu`` is the mean log return per period (it already includes the ``-sigma**2/2`` Ito term
     when estimated from data by :meth:`GBMParams.from_returns`).
     """
     z = rng.standard_normal((n_paths, horizon))
-    return np.expm1(params.mu + params.sigma * z)
+    return params.mu + params.sigma * z
+
+
+def gbm_returns(params: GBMParams, *, n_paths: int, horizon: int, rng: np.random.Generator) -> FloatArray:
+    """Simulate GBM simple returns ``exp(mu + sigma * Z) - 1`` (same draws as :func:`gbm_log_returns`)."""
+    return np.expm1(gbm_log_returns(params, n_paths=n_paths, horizon=horizon, rng=rng))
 
 
 def bootstrap_returns(
@@ -82,22 +97,62 @@ def bootstrap_returns(
     """Stationary block bootstrap (Politis and Romano, 1994) of a strategy's own returns.
 
     Blocks start at uniform random positions and have geometric lengths with mean
-    ``mean_block``; the series wraps around at its end.
+    ``mean_block``; the series wraps around at its end. Every drawn value is one of the
+    observed ``returns`` (all > -100%, checked).
     """
     r = clean_returns(returns, minimum=2)
-    if mean_block < 1:
-        raise DataError(f"mean_block must be >= 1 bar, got {mean_block}")
-    starts = rng.integers(0, r.size, size=(n_paths, horizon))
-    new_block = rng.random((n_paths, horizon)) < 1.0 / mean_block
+    starts, new_block = _bootstrap_draws(r.size, n_paths, horizon, mean_block, rng)
     return _bootstrap_kernel(r, starts, new_block)
 
 
-def garch_returns(params: GarchParams, *, n_paths: int, horizon: int, rng: np.random.Generator) -> FloatArray:
-    """Simulate GARCH(1,1)-t returns forward from the fitted last conditional variance."""
-    if params.nu <= 2:
-        raise DataError(f"Student-t degrees of freedom must exceed 2, got {params.nu}")
+def bootstrap_log_returns(
+    returns: FloatArray, *, n_paths: int, horizon: int, mean_block: float, rng: np.random.Generator
+) -> FloatArray:
+    """:func:`bootstrap_returns` as log returns: the same draws, of ``log1p(returns)``."""
+    r = np.log1p(clean_returns(returns, minimum=2))
+    starts, new_block = _bootstrap_draws(r.size, n_paths, horizon, mean_block, rng)
+    return _bootstrap_kernel(r, starts, new_block)
+
+
+def garch_log_returns(
+    params: GarchParams, *, n_paths: int, horizon: int, rng: np.random.Generator
+) -> FloatArray:
+    """Simulate GARCH(1,1)-t log returns forward from the fitted last conditional variance.
+
+    Raises
+    ------
+    DataError
+        If ``nu <= 2`` (infinite variance), a variance parameter is negative, or
+        ``alpha + beta > 1`` (explosive variance; ``arch`` fits stay <= 1).
+    """
+    _check_garch(params)
     shocks = rng.standard_t(params.nu, size=(n_paths, horizon)) / np.sqrt(params.nu / (params.nu - 2.0))
     return _garch_kernel(shocks, params.mu, params.omega, params.alpha, params.beta, params.last_variance)
+
+
+def garch_returns(params: GarchParams, *, n_paths: int, horizon: int, rng: np.random.Generator) -> FloatArray:
+    """Simulate GARCH(1,1)-t simple returns: ``expm1`` of :func:`garch_log_returns` (always > -1)."""
+    return np.expm1(garch_log_returns(params, n_paths=n_paths, horizon=horizon, rng=rng))
+
+
+def _check_garch(params: GarchParams) -> None:
+    if not params.nu > 2:
+        raise DataError(f"Student-t degrees of freedom must exceed 2, got {params.nu}")
+    if min(params.omega, params.alpha, params.beta, params.last_variance) < 0:
+        raise DataError(f"GARCH variance parameters must be >= 0, got {params}")
+    if params.alpha + params.beta > 1.0 + 1e-6:
+        raise DataError(f"GARCH alpha + beta = {params.alpha + params.beta:.6f} > 1: the variance "
+                        "explodes; fit on more (or less volatile) history or use --model bootstrap")
+
+
+def _bootstrap_draws(
+    n: int, n_paths: int, horizon: int, mean_block: float, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    if not mean_block >= 1:
+        raise DataError(f"mean_block must be >= 1 bar, got {mean_block}")
+    starts = rng.integers(0, n, size=(n_paths, horizon))
+    new_block = rng.random((n_paths, horizon)) < 1.0 / mean_block
+    return starts, new_block
 
 
 @njit(cache=True)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from trading_signals.sentiment.aggregate import aggregate_panel, aggregate_sentiment
-from trading_signals.sentiment.base import LABELS, SentimentScorer, SentimentScores
+from trading_signals.sentiment.base import SENTIMENT_CLASSES, SentimentScorer, SentimentScores
 from trading_signals.sentiment.evaluate import classification_report, evaluate_scorer
 from trading_signals.sentiment.registry import get_scorer
 from trading_signals.sentiment.scoring import score_news
 
 __all__ = [
-    "LABELS",
+    "SENTIMENT_CLASSES",
     "SentimentScorer",
     "SentimentScores",
     "aggregate_panel",

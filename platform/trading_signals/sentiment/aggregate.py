@@ -4,6 +4,10 @@ An item published at ``t`` may only affect bars whose close is strictly after ``
 stamped at their start (the lake convention), so by default a bar closes at
 ``index + bar_duration``; pass ``bar_close`` when the real close differs (e.g. an exchange
 session that closes at 21:00 UTC inside a midnight-stamped daily bar).
+
+All time arithmetic runs on int64 *nanoseconds* obtained with an explicit ``as_unit("ns")``: the
+result does not depend on the resolution of the inputs (pandas 3 defaults to microseconds, Parquet
+may give ``[ms]`` or ``[s]``), where ``asi8`` alone would return integers in each index's own unit.
 """
 
 from __future__ import annotations
@@ -14,10 +18,10 @@ import numpy as np
 import pandas as pd
 
 from trading_signals.errors import ConfigError, DataError
+from trading_signals.timeframes import TIMEFRAME_TABLE
 
 AGG_COLUMNS = ("sentiment_score", "article_count", "sentiment_decayed")
-_TIMEFRAME_DURATION = {"1min": "1min", "5min": "5min", "15min": "15min", "30min": "30min",
-                       "1h": "1h", "4h": "4h", "1d": "1D", "1w": "7D"}
+_TIMEFRAME_DURATION = {n: tf.duration for n, tf in TIMEFRAME_TABLE.items() if tf.duration}
 
 
 def aggregate_sentiment(
@@ -45,8 +49,10 @@ def aggregate_sentiment(
     bar_close
         Close time of each bar; defaults to ``bar_index + bar_duration``.
     bar_duration
-        Used only when ``bar_close`` is None; defaults to ``bar_index.freq`` or else the
-        smallest gap between stamps.
+        Used only when ``bar_close`` is None; defaults to ``bar_index.freq`` (a fixed frequency
+        such as ``'h'``/``'D'``; business-day ``'B'`` bars last one day, business-hour bars one
+        hour; calendar offsets such as ``'MS'`` or ``'W'`` close at ``start + freq``), or else
+        the smallest gap between stamps.
 
     Returns
     -------
@@ -108,7 +114,7 @@ def _check_half_life(half_life: pd.Timedelta) -> float:
         raise ConfigError(f"half_life {half_life!r} is not a duration; use e.g. '24h'") from exc
     if pd.isna(hl) or hl <= pd.Timedelta(0):
         raise ConfigError(f"half_life must be a positive duration, got {half_life!r}")
-    return float(hl.value)
+    return float(hl.as_unit("ns").value)
 
 
 def _resolve_close(index: pd.DatetimeIndex, bar_close: pd.DatetimeIndex | None,
@@ -126,12 +132,32 @@ def _resolve_close(index: pd.DatetimeIndex, bar_close: pd.DatetimeIndex | None,
         return closes.tz_convert("UTC")
     dur = bar_duration
     if dur is None and index.freq is not None:
-        dur = pd.Timedelta(pd.tseries.frequencies.to_offset(index.freq).nanos, unit="ns")
+        dur = _freq_duration(index.freq)
+        if dur is None:  # a calendar offset (month, week, ...): the bar closes one period later
+            return pd.DatetimeIndex(index + index.freq).tz_convert("UTC")
     if dur is None and len(index) > 1:
-        dur = pd.Timedelta(np.diff(index.asi8).min(), unit="ns")
+        dur = pd.Timedelta(int(np.diff(_ns(index)).min()), unit="ns")
     if dur is None or pd.Timedelta(dur) <= pd.Timedelta(0):
         raise ConfigError("cannot infer the bar duration from one bar; pass bar_duration or bar_close")
     return (index + pd.Timedelta(dur)).tz_convert("UTC")
+
+
+def _freq_duration(freq: object) -> pd.Timedelta | None:
+    offset = pd.tseries.frequencies.to_offset(freq)
+    if isinstance(offset, pd.offsets.Tick):  # fixed length: 'h', 'D', '15min', ...
+        return pd.Timedelta(offset)
+    # A business-day bar stamped Friday covers Friday only: closing it at the next business day
+    # (Monday, as index + freq would) would let weekend news into Friday's bar.
+    if isinstance(offset, (pd.offsets.BusinessDay, pd.offsets.CustomBusinessDay)):
+        return pd.Timedelta(days=1)
+    if isinstance(offset, (pd.offsets.BusinessHour, pd.offsets.CustomBusinessHour)):
+        return pd.Timedelta(hours=1)
+    return None
+
+
+def _ns(index: pd.DatetimeIndex) -> np.ndarray:
+    # int64 nanoseconds since the epoch whatever the index's unit (s, ms, us or ns).
+    return pd.DatetimeIndex(index).as_unit("ns").asi8
 
 
 def _symbol_items(news: pd.DataFrame, symbol: str | None) -> tuple[np.ndarray, np.ndarray]:
@@ -154,19 +180,19 @@ def _symbol_items(news: pd.DataFrame, symbol: str | None) -> tuple[np.ndarray, n
         mask = (news["symbol"] == symbol).to_numpy()
     else:
         raise DataError("news_scored needs a 'symbols' or 'symbol' column to select a symbol")
-    times = published.tz_convert("UTC").asi8[mask]
+    times = _ns(published.tz_convert("UTC"))[mask]
     order = np.argsort(times, kind="stable")
     return times[order], scores[mask][order]
 
 
 def _aggregate(times: np.ndarray, scores: np.ndarray, index: pd.DatetimeIndex,
                closes: pd.DatetimeIndex, half_ns: float) -> pd.DataFrame:
-    c = closes.asi8
+    c = _ns(closes)
     # Item i counts for bar k iff times[i] < c[k]: cut = number of items before each close.
     cut = np.searchsorted(times, c, side="left")
     start = np.empty_like(c)
     start[1:] = c[:-1]
-    start[0] = min(index.asi8[0], c[0]) if len(c) else 0
+    start[0] = min(_ns(index)[0], c[0]) if len(c) else 0
     count = cut - np.searchsorted(times, start, side="left")
     mean = np.full(len(c), np.nan)
     wsum = np.zeros(len(c))

@@ -12,7 +12,9 @@ import pandas as pd
 from trading_signals._typing import FloatArray
 from trading_signals.errors import DataError
 
-LABELS = ("negative", "neutral", "positive")
+#: The three sentiment classes, in score-column order (not the signal labels of
+#: :data:`trading_signals.signals.labels.LABELS`).
+SENTIMENT_CLASSES = ("negative", "neutral", "positive")
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,7 @@ class SentimentScores:
         p = np.where(total > 0, p / np.where(total > 0, total, 1.0), 1.0 / 3.0)
         # Prefer neutral on exact ties: missing evidence is not a direction.
         order = np.argmax(p + np.array([0.0, 1e-12, 0.0]), axis=1)
-        labels = tuple(LABELS[i] for i in order)
+        labels = tuple(SENTIMENT_CLASSES[i] for i in order)
         return cls(labels, p[:, 0].copy(), p[:, 1].copy(), p[:, 2].copy())
 
     def probs(self) -> FloatArray:

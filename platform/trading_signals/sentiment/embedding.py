@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from trading_signals.errors import ConfigError
-from trading_signals.sentiment.base import LABELS, SentimentScores
+from trading_signals.sentiment.base import SENTIMENT_CLASSES, SentimentScores
 
 HEAD_PATH = Path(__file__).resolve().parents[1] / "resources" / "sentiment" / "embedding_head.npz"
 
@@ -51,7 +51,7 @@ def fit_embedding_head(texts: Sequence[str], labels: Sequence[str], *, encoder: 
     from sklearn.linear_model import LogisticRegression
 
     x = embed(encoder or load_encoder(), texts)
-    y = np.array([LABELS.index(lab) for lab in labels])
+    y = np.array([SENTIMENT_CLASSES.index(lab) for lab in labels])
     clf = LogisticRegression(C=c, max_iter=2000, random_state=seed).fit(x, y)
     return {"coef": clf.coef_.astype(np.float64), "intercept": clf.intercept_.astype(np.float64)}
 

@@ -9,13 +9,13 @@ from typing import Any
 import numpy as np
 
 from trading_signals.errors import DataError
-from trading_signals.sentiment.base import LABELS, SentimentScorer
+from trading_signals.sentiment.base import SENTIMENT_CLASSES, SentimentScorer
 
 
 def classification_report(labels: Sequence[str], predicted: Sequence[str]) -> dict[str, Any]:
     """Return accuracy, macro-F1, per-class precision/recall/F1/support and the confusion matrix.
 
-    Equivalent to ``sklearn.metrics.precision_recall_fscore_support(..., labels=LABELS)`` with
+    Equivalent to ``sklearn.metrics.precision_recall_fscore_support(..., labels=SENTIMENT_CLASSES)`` with
     zero for undefined ratios; ``confusion[true][pred]`` counts sentences.
 
     >>> r = classification_report(["positive", "neutral"], ["positive", "negative"])
@@ -26,15 +26,15 @@ def classification_report(labels: Sequence[str], predicted: Sequence[str]) -> di
         raise DataError(f"{len(labels)} labels but {len(predicted)} predictions; pass one per text")
     if not labels:
         raise DataError("no labelled sentences to evaluate")
-    bad = sorted(set(labels) - set(LABELS))
+    bad = sorted(set(labels) - set(SENTIMENT_CLASSES))
     if bad:
-        raise DataError(f"unknown labels {bad}; use one of {LABELS}")
-    idx = {lab: i for i, lab in enumerate(LABELS)}
+        raise DataError(f"unknown labels {bad}; use one of {SENTIMENT_CLASSES}")
+    idx = {lab: i for i, lab in enumerate(SENTIMENT_CLASSES)}
     cm = np.zeros((3, 3), dtype=np.int64)
     for t, p in zip(labels, predicted, strict=True):
         cm[idx[t], idx[p]] += 1
     per_class: dict[str, dict[str, float]] = {}
-    for i, lab in enumerate(LABELS):
+    for i, lab in enumerate(SENTIMENT_CLASSES):
         tp, pred_n, true_n = cm[i, i], cm[:, i].sum(), cm[i, :].sum()
         prec = tp / pred_n if pred_n else 0.0
         rec = tp / true_n if true_n else 0.0
@@ -44,9 +44,9 @@ def classification_report(labels: Sequence[str], predicted: Sequence[str]) -> di
     return {
         "n": len(labels),
         "accuracy": float(np.trace(cm) / cm.sum()),
-        "macro_f1": float(np.mean([per_class[lab]["f1"] for lab in LABELS])),
+        "macro_f1": float(np.mean([per_class[lab]["f1"] for lab in SENTIMENT_CLASSES])),
         "per_class": per_class,
-        "confusion": {t: {p: int(cm[i, j]) for j, p in enumerate(LABELS)} for i, t in enumerate(LABELS)},
+        "confusion": {t: {p: int(cm[i, j]) for j, p in enumerate(SENTIMENT_CLASSES)} for i, t in enumerate(SENTIMENT_CLASSES)},
     }
 
 

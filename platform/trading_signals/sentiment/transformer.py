@@ -9,12 +9,14 @@ from typing import Any
 import numpy as np
 
 from trading_signals.errors import ConfigError
-from trading_signals.sentiment.base import LABELS, SentimentScores
+from trading_signals.sentiment.base import SENTIMENT_CLASSES, SentimentScores
 
 _ALIASES = {"negative": "negative", "neg": "negative", "bearish": "negative",
             "neutral": "neutral", "neu": "neutral", "none": "neutral",
             "positive": "positive", "pos": "positive", "bullish": "positive"}
 
+
+_WHAT = "transformer --model-path (sentiment.model_path)"
 
 class TransformerScorer:
     """Score texts with a Hugging Face sequence classifier from ``model_path``.
@@ -49,17 +51,37 @@ class TransformerScorer:
         self._order: list[int] = []
 
     def _load(self) -> None:
+        self._check_path()
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
         try:
             self._tokenizer = AutoTokenizer.from_pretrained(self.model_path, local_files_only=True)
             model = AutoModelForSequenceClassification.from_pretrained(
                 self.model_path, local_files_only=True)
-        except OSError as exc:
-            raise ConfigError(f"transformer model_path {self.model_path!r} is not a local model "
-                              f"directory or cached model id (nothing is downloaded): {exc}") from exc
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            # transformers raises OSError for missing files, ValueError/KeyError/TypeError for a
+            # directory whose files are not a (complete) tokenizer + classifier.
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise ConfigError(f"{_WHAT} {self.model_path!r} is not a usable local sequence-"
+                              f"classification model (nothing is downloaded): {first}") from exc
         self._order = label_order(model.config.id2label)
         self._model = model.to(self.device).eval()
+
+    def _check_path(self) -> None:
+        # A local path must be a save_pretrained() directory; anything else that is not an
+        # existing path is treated as a model id looked up in the local Hugging Face cache.
+        path = Path(self.model_path).expanduser()
+        if path.exists():
+            if not path.is_dir():
+                raise ConfigError(f"{_WHAT} {self.model_path!r} is a file; pass the directory "
+                                  "written by save_pretrained() (config.json, tokenizer, weights)")
+            if not (path / "config.json").is_file():
+                raise ConfigError(f"{_WHAT} {self.model_path!r} has no config.json, so it is not "
+                                  "a Hugging Face model directory; pass the directory written by "
+                                  "save_pretrained() (config.json, tokenizer files, weights)")
+        elif self.model_path.startswith((".", "/", "~")) or self.model_path.count("/") > 1:
+            raise ConfigError(f"{_WHAT} {self.model_path!r}: directory not found (models are only "
+                              "read locally, nothing is downloaded)")
 
     def score(self, texts: Sequence[str]) -> SentimentScores:
         """Score each text; see :class:`~trading_signals.sentiment.base.SentimentScorer`."""
@@ -89,7 +111,7 @@ def label_order(id2label: dict[Any, str]) -> list[int]:
         canon = _ALIASES.get(str(name).strip().lower())
         if canon is not None:
             found[canon] = int(idx)
-    if len(id2label) != 3 or set(found) != set(LABELS):
-        raise ConfigError(f"model labels {dict(id2label)} do not map to {LABELS}; set "
+    if len(id2label) != 3 or set(found) != set(SENTIMENT_CLASSES):
+        raise ConfigError(f"model labels {dict(id2label)} do not map to {SENTIMENT_CLASSES}; set "
                           "config.id2label to negative/neutral/positive")
-    return [found[lab] for lab in LABELS]
+    return [found[lab] for lab in SENTIMENT_CLASSES]

@@ -39,6 +39,10 @@ class ModelComponent(Protocol):
 
     Contract: the value at bar t may use only rows ``<= t`` of ``features`` (a model fitted on
     a training window and applied row by row satisfies this). NaN means "no opinion".
+    Registered models plug in through
+    :func:`trading_signals.models.pit.model_component_for`, whose
+    :class:`~trading_signals.models.pit.PointInTimeModel` scores a bar only with a model whose
+    training window ended before it.
     """
 
     def __call__(self, features: pd.DataFrame) -> pd.Series: ...

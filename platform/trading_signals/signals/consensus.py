@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from trading_signals.config.signals import SignalThresholds
+from trading_signals.timeframes import TIMEFRAMES
 from trading_signals.features.timeframes import align_to_base, resample_ohlcv
 from trading_signals.signals._explain import missing_text, text_column
 from trading_signals.signals.labels import LABEL_TO_INT, LABELS, label_codes, labels_of
@@ -15,7 +16,7 @@ from trading_signals.signals.labels import LABEL_TO_INT, LABELS, label_codes, la
 #: ``score_fn(bars) -> Series`` of confluence scores in [0, 1] on the bars' index.
 ScoreFn = Callable[[pd.DataFrame], pd.Series]
 
-_ORDER = ("1min", "5min", "15min", "30min", "1h", "4h", "1d", "1w", "1mo")
+_ORDER = TIMEFRAMES  # finest first, from the one table
 
 
 def multi_timeframe_consensus(

@@ -54,10 +54,12 @@ def _frame_columns(frame: pd.DataFrame) -> dict[str, np.ndarray]:
 class _Inputs:
     """The indicator frame as arrays (built without the join; the frame only on demand)."""
 
-    def __init__(self, ohlcv: pd.DataFrame) -> None:
+    def __init__(self, ohlcv: pd.DataFrame, indicators: pd.DataFrame | None = None) -> None:
         validate_ohlcv(ohlcv, name=f"bars of {ohlcv.attrs.get('symbol', 'frame')}")
         self.ohlcv = ohlcv
-        self.ind = compute_indicators(ohlcv)
+        # Precomputed indicator columns (e.g. read back from the features table) skip the
+        # recomputation; they must be compute_indicators' columns on the same bars.
+        self.ind = compute_indicators(ohlcv) if indicators is None else indicators
         self._frame: pd.DataFrame | None = None
         if self.ind.index.equals(ohlcv.index):
             cols = _frame_columns(self.ind)
@@ -154,6 +156,7 @@ def generate_signals(
     config: SignalsConfig | None = None,
     timeframe: str = "1d",
     model_features: pd.DataFrame | None = None,
+    indicators: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Generate validated confluence signals for one symbol's bars.
 
@@ -171,6 +174,9 @@ def generate_signals(
         Timeframe of ``ohlcv`` (for the multi-timeframe consensus).
     model_features : DataFrame, optional
         Input of ``model`` on ``ohlcv.index`` (default: the indicator frame).
+    indicators : DataFrame, optional
+        :func:`compute_indicators` columns already computed on these bars (at least those in
+        ``COMPONENT_INPUTS``, e.g. read from the features table); default: computed here.
 
     Returns
     -------
@@ -193,7 +199,10 @@ def generate_signals(
     """
     check_timeframe(timeframe)
     config = config or SignalsConfig()
-    inp = _Inputs(ohlcv)
+    if indicators is not None and not indicators.index.equals(ohlcv.index):
+        raise DataError("indicators: index differs from the bars' index; compute them on the "
+                        "same bars (one row per bar)")
+    inp = _Inputs(ohlcv, indicators)
     comps = _component_arrays(inp.columns, inp.index, lambda: inp.frame, sentiment=sentiment,
                               model=model, config=config, model_features=model_features)
     fused = _fuse_arrays(comps, config)
@@ -252,6 +261,7 @@ def signals_for_symbol(
     model: ModelComponent | None = None,
     config: SignalsConfig | None = None,
     timeframe: str = "1d",
+    indicators: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Generate one symbol's signals, computing its sentiment with ``sentiment_fn`` if given.
 
@@ -263,7 +273,7 @@ def signals_for_symbol(
     """
     sentiment = sentiment_fn(ohlcv) if sentiment_fn is not None else None
     return generate_signals(ohlcv, sentiment=sentiment, model=model, config=config,
-                            timeframe=timeframe)
+                            timeframe=timeframe, indicators=indicators)
 
 
 def _fuse_arrays(

@@ -145,15 +145,6 @@ def fuse_arrays(
     return out
 
 
-def explain_row(row: pd.Series) -> str:
-    """Return the explanation stored in a fused row (convenience for CLI and serving).
-
-    >>> explain_row(pd.Series({"explanation": "HOLD 0.50: trend +0.00"}))
-    'HOLD 0.50: trend +0.00'
-    """
-    return str(row["explanation"])
-
-
 def fusion_weights(
     weights: Mapping[str, float], required: Sequence[str]
 ) -> tuple[list[str], np.ndarray]:

@@ -99,13 +99,3 @@ def label_codes(x: np.ndarray, *, thresholds: SignalThresholds) -> np.ndarray:
             + (x >= thresholds.buy) + (x >= thresholds.strong_buy))
     code[np.isnan(x)] = len(LABELS)
     return code
-
-
-def label_direction(labels: pd.Series) -> pd.Series:
-    """Return -1/0/+1 per label (NaN where there is no label).
-
-    >>> label_direction(pd.Series(["BUY", "STRONG_SELL", None])).tolist()
-    [1.0, -1.0, nan]
-    """
-    ints = labels.map(LABEL_TO_INT).astype("float64")
-    return np.sign(ints)

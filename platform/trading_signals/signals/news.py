@@ -9,8 +9,11 @@ from trading_signals.features.timeframes import bar_end
 from trading_signals.signals.engine import SentimentFn
 
 
-def score_news(news: pd.DataFrame, *, config: SentimentConfig | None = None) -> pd.DataFrame:
+def score_news_for_config(news: pd.DataFrame, *, config: SentimentConfig | None = None) -> pd.DataFrame:
     """Return ``news`` (a ``load_news`` table) with the configured scorer's columns added.
+
+    The config-driven wrapper of :func:`trading_signals.sentiment.scoring.score_news` (which
+    takes a scorer object).
 
     Already-scored tables (with a ``score`` column) are returned unchanged, so the CLI can
     score once before fanning symbols out.
@@ -47,7 +50,7 @@ def sentiment_fn_for(
     from trading_signals.sentiment.aggregate import aggregate_sentiment
 
     cfg = config or SentimentConfig()
-    scored = score_news(news, config=cfg)
+    scored = score_news_for_config(news, config=cfg)
     half_life = pd.Timedelta(hours=cfg.half_life_hours)
 
     def _fn(bars: pd.DataFrame) -> pd.DataFrame:

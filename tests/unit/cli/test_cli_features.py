@@ -74,6 +74,6 @@ def test_cli_features_ray_matches_serial(ray_local, lake: Path, tmp_path: Path) 
     b = runner.invoke(app, ["features", "--lake", str(lake), "--out", str(tmp_path / "s"), "--json"])
     # Assert
     assert a.exit_code == 0 and b.exit_code == 0, a.output + b.output
-    assert json.loads(a.stdout)["engine"] == "ray-tasks"
+    assert json.loads(a.stdout)["engine"] == "ray"
     for sym in ("SYN0000", "SYN0001", "SYN0002"):
         pd.testing.assert_frame_equal(read_features(tmp_path / "r", symbol=sym), read_features(tmp_path / "s", symbol=sym))

@@ -15,7 +15,6 @@ from trading_signals.features.indicators import (
     INDICATOR_FAMILIES,
     compile_spec,
     compute_indicator_arrays,
-    compute_indicator_panel,
 )
 
 CONTRACT = [
@@ -270,36 +269,18 @@ def test_compute_indicators_on_tiny_frame_matches_hand_values(tiny_ohlcv: pd.Dat
     assert out["obv"].tolist()[:3] == [100.0, 220.0, 310.0]
 
 
-def test_compute_indicator_panel_matches_per_symbol_path_bitwise(synthetic_universe) -> None:
-    # Arrange: wide (bars x symbols) panels; symbol 1 gets integer prices (ties), symbol 2 is
-    # listed late (leading NaN) and symbol 3 has a NaN gap, so both engines' branches run.
-    frames = list(synthetic_universe.bars.values())
-    wide = [
-        np.stack([f[c].to_numpy() for f in frames], axis=1)
-        for c in ("open", "high", "low", "close", "volume")
-    ]
-    for w in wide:
-        w[:, 1] = np.round(w[:, 1])
-        w[:50, 2] = np.nan
-        w[300:303, 3] = np.nan
+def test_compute_indicator_arrays_stack_matches_per_symbol_frames_bitwise(synthetic_universe) -> None:
+    # Arrange: a (symbols, bars) stack; symbol 1 gets integer prices (ties), symbol 2 is
+    # listed late (leading NaN) and symbol 3 has a NaN gap, so the gap path runs too.
+    frames = [f.copy() for f in synthetic_universe.bars.values()]
+    frames[1][["open", "high", "low", "close"]] = np.round(frames[1][["open", "high", "low", "close"]])
+    frames[2].iloc[:50] = np.nan
+    frames[3].iloc[300:303] = np.nan
+    stack = [np.stack([f[c].to_numpy() for f in frames]) for c in ("open", "high", "low", "close", "volume")]
     # Act
-    cols, panel = compute_indicator_panel(*wide)
-    _, rows = compute_indicator_arrays(*(w.T for w in wide))
+    cols, rows = compute_indicator_arrays(*stack)
     # Assert
-    assert panel.shape == (len(CONTRACT), wide[0].shape[0], len(frames))
-    np.testing.assert_array_equal(panel, rows.transpose(1, 2, 0))
+    assert rows.shape == (len(frames), len(CONTRACT), stack[0].shape[1])
     assert list(cols) == CONTRACT
-
-
-def test_compute_indicator_panel_accepts_wide_frames(synthetic_universe) -> None:
-    # Arrange
-    panel = {
-        c: pd.DataFrame({s: f[c] for s, f in synthetic_universe.bars.items()})
-        for c in ("open", "high", "low", "close", "volume")
-    }
-    # Act
-    cols, values = compute_indicator_panel(*panel.values(), [{"name": "rsi"}])
-    # Assert
-    want = compute_indicators(synthetic_universe.bars["SYN0003"], ["rsi"])["rsi_14"].to_numpy()
-    np.testing.assert_array_equal(values[0][:, 3], want)
-    assert cols == ("rsi_14",)
+    for i, f in enumerate(frames):
+        np.testing.assert_array_equal(rows[i].T, compute_indicators(f).to_numpy())

@@ -100,7 +100,7 @@ def test_registry_torch_weights_only_refuses_pickled_objects(fitted, tmp_path) -
 
 def test_registry_bad_names_and_schemes_raise_config_error(tmp_path) -> None:
     with pytest.raises(ConfigError, match="scheme"):
-        ModelRegistry("s3://bucket/models")
+        ModelRegistry("nosuch://bucket/models")  # s3:// and gs:// are supported (tests/cluster)
     with pytest.raises(ConfigError, match="invalid model name"):
         ModelRegistry(tmp_path).register(object(), name="../x", config_id="c", features=[],
                                          train_start=None, train_end=None)

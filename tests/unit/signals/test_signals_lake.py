@@ -1,4 +1,4 @@
-"""Signals outputs on disk: round trip, partition layout, serial build with news."""
+"""Signals outputs on disk: round trip, partition layout, the workflow's build with news."""
 
 from __future__ import annotations
 
@@ -8,14 +8,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from trading_signals.data.lake import write_bars
-from trading_signals.data.signals_lake import (
-    build_signals_serial,
-    list_signal_symbols,
-    read_signals,
-    write_signals,
-)
+from trading_signals.config.signals import SignalsConfig
+from trading_signals.data.signals_lake import list_signal_symbols, read_signals, write_signals
 from trading_signals.errors import DataError
 from trading_signals.signals.engine import generate_signals
+from trading_signals.workflow.signals import build_signals
+
+
+def build_signals_serial(lake, out, *, symbols, news=None):
+    return build_signals(SignalsConfig(), None, lake=str(lake), out=str(out), symbols=symbols, news=news)
 
 
 @pytest.fixture(scope="module")

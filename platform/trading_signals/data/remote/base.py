@@ -23,8 +23,9 @@ import pandas as pd
 
 from trading_signals._typing import OHLCV_COLUMNS, TIMESTAMP
 from trading_signals.errors import SourceError
+from trading_signals.timeframes import daily_or_slower
 
-DAILY_OR_SLOWER = frozenset({"1d", "1w", "1mo"})
+DAILY_OR_SLOWER = daily_or_slower()  # the one timeframe table
 
 
 class ProviderError(SourceError):

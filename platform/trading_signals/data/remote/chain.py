@@ -28,6 +28,11 @@ from trading_signals.data.remote.http import (
 from trading_signals.data.remote.providers import build_providers
 from trading_signals.data.schema import check_symbol, check_timeframe
 from trading_signals.errors import DataError, SourceError
+from trading_signals.observability.metrics import counter, histogram
+from trading_signals.observability.tracing import span
+
+fetch_seconds = histogram("tsig_data_fetch_seconds")
+provider_errors = counter("tsig_provider_errors")
 
 MAX_PAGES = 100
 
@@ -231,9 +236,13 @@ class ProviderChain:
             failures.append(f"{provider.name}: skipped: {reason}")
             return None
         trial = breaker.state is BreakerState.HALF_OPEN
+        started = time.perf_counter()
         try:
-            frame = self._download(provider, symbol, start, end, timeframe, single=trial)
+            with span("fetch", provider=provider.name, symbol=symbol, timeframe=timeframe):
+                frame = self._download(provider, symbol, start, end, timeframe, single=trial)
         except SourceError as exc:
+            fetch_seconds.observe(time.perf_counter() - started, {"source": provider.name})
+            provider_errors.inc(1, {"provider": provider.name, "type": type(exc).__name__})
             breaker.record_failure()
             failures.append(
                 redact(
@@ -242,6 +251,7 @@ class ProviderChain:
                 )
             )
             return None
+        fetch_seconds.observe(time.perf_counter() - started, {"source": provider.name})
         breaker.record_success()
         return frame
 

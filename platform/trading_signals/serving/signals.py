@@ -1,0 +1,194 @@
+"""Signal lookup for the API: bars from the lake, confluence signals cached per last bar.
+
+A partition's bars are re-read only when its file changes (size / mtime / inode), and signals
+are cached per ``(symbol, timeframe, first bar, last bar, bar count)`` of the bars actually used,
+so bars appended by ``tsig data update`` show up on the next request without a restart, and a
+point-in-time request (``as_of``) reuses its entry after new bars land.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from trading_signals.config.signals import COMPONENT_NAMES, SignalsConfig
+from trading_signals.data import storage
+from trading_signals.data.lake import describe_lake, list_symbols, partition_dir, read_bars
+from trading_signals.errors import DataError
+from trading_signals.serving.errors import NotFoundError
+from trading_signals.signals.engine import generate_signals
+
+_REMOTE_TTL_S = 5.0
+
+
+def _utc(value: Any) -> pd.Timestamp:
+    try:
+        ts = pd.Timestamp(value)
+    except (ValueError, OverflowError) as exc:  # e.g. year 9999: outside pandas' ns range
+        raise DataError(f"timestamp {value!s} is outside 1677-09-22..2262-04-11 UTC") from exc
+    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+
+
+def _num(value: Any) -> float | None:
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return None
+    return f if math.isfinite(f) else None
+
+
+class _LRU:
+    def __init__(self, size: int) -> None:
+        self.size, self.data, self.lock = size, OrderedDict[Any, Any](), threading.Lock()
+
+    def get(self, key: Any) -> Any:
+        with self.lock:
+            if key in self.data:
+                self.data.move_to_end(key)
+                return self.data[key]
+        return None
+
+    def put(self, key: Any, value: Any) -> None:
+        with self.lock:
+            self.data[key] = value
+            self.data.move_to_end(key)
+            while len(self.data) > self.size:
+                self.data.popitem(last=False)
+
+
+class SignalService:
+    """Read bars and compute explained confluence signals, with per-bar caching.
+
+    Parameters
+    ----------
+    lake : str
+        Lake root.
+    config : SignalsConfig, optional
+        Weights and thresholds (defaults when None).
+    cache_size : int
+        Entries kept in each LRU (bars per partition, signal frames per bar window).
+    compute : callable, optional
+        ``compute(bars, timeframe) -> signals frame``; the engine by default (tests count calls).
+
+    Notes
+    -----
+    Point in time: with ``as_of`` only bars stamped ``<= as_of`` are passed to the engine, so
+    no later bar can influence the answer (the engine itself is causal as well).
+    """
+
+    def __init__(self, lake: str, *, config: SignalsConfig | None = None, cache_size: int = 256,
+                 compute: Callable[[pd.DataFrame, str], pd.DataFrame] | None = None) -> None:
+        self.lake = lake
+        self.config = config or SignalsConfig()
+        self._bars = _LRU(cache_size)
+        self._signals = _LRU(cache_size)
+        self._answers = _LRU(cache_size)
+        self._compute = compute or self._engine
+        self.computations = 0
+
+    def _engine(self, bars: pd.DataFrame, timeframe: str) -> pd.DataFrame:
+        return generate_signals(bars, config=self.config, timeframe=timeframe)
+
+    # ---------------------------------------------------------------- lake
+    def symbols(self, timeframe: str) -> list[str]:
+        return list_symbols(self.lake, timeframe=timeframe)
+
+    def describe(self, timeframe: str) -> list[dict[str, Any]]:
+        return [{"symbol": p.symbol, "start": p.start, "end": p.end, "rows": p.rows}
+                for p in describe_lake(self.lake) if p.timeframe == timeframe]
+
+    def _fingerprint(self, symbol: str, timeframe: str) -> tuple[Any, ...]:
+        if storage.is_remote(self.lake):  # no cheap stat on object stores: re-read every 5 s
+            return ("ttl", int(time.monotonic() // _REMOTE_TTL_S))
+        directory = storage.local_path(partition_dir(self.lake, symbol=symbol, timeframe=timeframe))
+        stats = [(f.name, st.st_size, st.st_mtime_ns, st.st_ino)
+                 for f in sorted(Path(directory).glob("part-*.parquet")) for st in [f.stat()]]
+        return tuple(stats)
+
+    def bars(self, symbol: str, timeframe: str) -> pd.DataFrame:
+        """Return the symbol's bars, re-read only when its partition file changed."""
+        fingerprint = self._fingerprint(symbol, timeframe)
+        if not fingerprint or (fingerprint[0] == "ttl" and symbol not in self.symbols(timeframe)):
+            raise NotFoundError(f"unknown symbol {symbol!r} for timeframe {timeframe} in the lake; "
+                                "GET /v1/symbols lists what is there")
+        key = (symbol, timeframe, fingerprint)
+        cached = self._bars.get(key)
+        if cached is None:
+            cached = read_bars(self.lake, symbol=symbol, timeframe=timeframe)
+            self._bars.put(key, cached)
+        return cached
+
+    # ---------------------------------------------------------------- signals
+    def _window(self, symbol: str, timeframe: str, as_of: Any) -> tuple[pd.DataFrame, tuple[Any, ...]]:
+        bars = self.bars(symbol, timeframe)
+        if as_of is not None:
+            bars = bars.loc[: _utc(as_of)]
+            if bars.empty:
+                raise NotFoundError(f"{symbol}: no bars at or before as_of={_utc(as_of).isoformat()}; "
+                                    "pick a later as_of (GET /v1/symbols shows the first bar)")
+        return bars, (symbol, timeframe, bars.index[0], bars.index[-1], len(bars))
+
+    def signals(self, symbol: str, timeframe: str, as_of: Any = None) -> tuple[pd.DataFrame, bool]:
+        """Return ``(signals frame, cache hit)`` computed from bars ``<= as_of`` (all if None)."""
+        bars, key = self._window(symbol, timeframe, as_of)
+        frame = self._signals.get(key)
+        if frame is not None:
+            return frame, True
+        frame = self._compute(bars, timeframe)
+        self.computations += 1
+        self._signals.put(key, frame)
+        return frame, False
+
+    def lookup(self, symbol: str, timeframe: str, as_of: Any = None) -> dict[str, Any]:
+        """Return the explained signal of the last signalled bar ``<= as_of`` as JSON-able data.
+
+        The answer depends only on the bar window, so it is cached with it (the hot path of a
+        polling dashboard then costs a file stat and a dict copy).
+        """
+        _, key = self._window(symbol, timeframe, as_of)
+        when = None if as_of is None else _utc(as_of).to_pydatetime()
+        answer = self._answers.get(key)
+        if answer is not None:
+            return {**answer, "as_of": when, "cache": "hit"}
+        frame, hit = self.signals(symbol, timeframe, as_of)
+        answer = self._answer(frame, symbol, timeframe)
+        self._answers.put(key, answer)
+        return {**answer, "as_of": when, "cache": "hit" if hit else "miss"}
+
+    @staticmethod
+    def _answer(frame: pd.DataFrame, symbol: str, timeframe: str) -> dict[str, Any]:
+        has = frame["signal"].notna().to_numpy().nonzero()[0]
+        if not has.size:
+            raise DataError(f"{symbol}: all {len(frame)} bars up to {frame.index[-1].isoformat()} are "
+                            "still in the indicators' warm-up; import more history or pick a later as_of")
+        row = frame.iloc[int(has[-1])]
+        missing = str(row.get("missing_components") or "")
+        return {
+            "symbol": symbol, "timeframe": timeframe,
+            "timestamp": row.name.to_pydatetime(), "last_bar": frame.index[-1].to_pydatetime(),
+            "bars_used": len(frame), "close": _num(row.get("close")),
+            "signal": row["signal"], "confluence_score": _num(row["confluence_score"]),
+            "confidence": _num(row.get("confidence")), "coverage": _num(row.get("coverage")),
+            "agreement": _num(row.get("agreement")),
+            "components": {c: _num(row.get(f"score_{c}")) for c in COMPONENT_NAMES},
+            "contributions": {c: _num(row.get(f"contrib_{c}")) for c in COMPONENT_NAMES},
+            "missing_components": [m.strip() for m in missing.split(",") if m.strip()],
+            "explanation": str(row.get("explanation", "")),
+        }
+
+    def latest_table(self, timeframe: str, *, limit: int) -> list[dict[str, Any]]:
+        """Return the latest signal of up to ``limit`` symbols (errors become a row note)."""
+        rows = []
+        for symbol in self.symbols(timeframe)[:limit]:
+            try:
+                rows.append(self.lookup(symbol, timeframe))
+            except DataError as exc:
+                rows.append({"symbol": symbol, "signal": None, "explanation": str(exc)})
+        return rows

@@ -1,0 +1,1 @@
+"""Ray Serve entrypoint: thin deployments over ``trading_signals.serving`` (see app.py)."""
