@@ -106,7 +106,8 @@ def test_job_on_two_nodes_survives_raylet_kill_with_identical_outputs(moto_s3, s
         assert len(dead) == 1, f"expected the worker node to be dead after the kill: {dead}"
         print(f"nodes used: {len(nodes)}; retried tasks after the raylet kill: {retried}")
 
-    printed = json.loads(logs[logs.rindex("\n{\n"):])  # the job's last output: one JSON object
+    # The job's last output is one JSON object; Ray may append its own warnings after it.
+    printed, _ = json.JSONDecoder().raw_decode(logs[logs.rindex("\n{\n") + 1:])
     assert printed["run_dir"].startswith(moto_s3.uri("ray", "runs"))
     assert printed["reused"] is False
     from trading_signals.workflow.runs import finished_summary
