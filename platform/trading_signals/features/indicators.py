@@ -126,7 +126,9 @@ def _ohlcv_arrays(ohlcv: pd.DataFrame) -> list[FloatArray]:
         validate_ohlcv(ohlcv, name="ohlcv")
         # Unreachable while both checks agree; kept so a drift between them cannot pass bad data.
         raise DataError("ohlcv: not a canonical OHLCV frame; see data.schema.validate_ohlcv")
-    return [np.ascontiguousarray(s.to_numpy()) for s in series]
+    # Writable too: frames from Ray's object store are read-only, and the kernels' explicit
+    # signatures take only writable C arrays (np.require copies only when it must).
+    return [np.require(s.to_numpy(), requirements=("C", "W")) for s in series]
 
 
 @lru_cache(maxsize=64)
@@ -180,7 +182,7 @@ def compute_indicator_arrays(
 
 
 def _as_arrays(*cols: Any, ndims: tuple[int, ...]) -> list[FloatArray]:
-    arrs = [np.ascontiguousarray(np.asarray(a, dtype=np.float64)) for a in cols]
+    arrs = [np.require(np.asarray(a, dtype=np.float64), requirements=("C", "W")) for a in cols]
     shape = arrs[0].shape
     if any(a.shape != shape for a in arrs) or len(shape) not in ndims:
         raise DataError(
