@@ -15,11 +15,15 @@ def ensure_ray(address: str | None = None, *, num_cpus: int | None = None, **kwa
     cluster; run standalone it starts a private local instance (``address="local"``), never
     attaching by accident to a stale ``ray start`` cluster.
     """
+    if address:
+        # An address the user named must answer even when this process already runs Ray.
+        probe_address(address)
     if ray.is_initialized():
         return
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
     target = address or os.environ.get("RAY_ADDRESS") or "local"
-    probe_address(target)
+    if not address:
+        probe_address(target)
     opts: dict[str, Any] = {"address": target, "log_to_driver": True, "configure_logging": False}
     if target == "local":
         opts["include_dashboard"] = kwargs.pop("include_dashboard", False)
