@@ -9,11 +9,12 @@ import pandas as pd
 import pyarrow as pa
 
 from trading_signals.data import storage
+from trading_signals.workflow.runs import VOLATILE_KEYS
 
-# Keys whose values name locations or timings, so they differ between equal runs.
-_LOCATION_KEYS = frozenset({"seconds", "run_dir", "reused", "outputs", "lake", "runs", "registry",
-                            "out", "report", "quarantine_files", "executor", "run_id", "config_id",
-                            "created_at"})
+# Keys whose values name locations or timings, so they differ between equal runs: the run's own
+# volatile keys plus the locations (which differ between local and s3:// runs).
+_LOCATION_KEYS = VOLATILE_KEYS | {"lake", "runs", "registry", "out", "report", "quarantine_files",
+                                  "run_id", "config_id", "created_at"}
 
 
 def small_study(lake: str, runs: str, registry: str, *, model: str | None = "train") -> dict[str, Any]:

@@ -9,10 +9,11 @@ import pandas as pd
 import pytest
 from trading_signals.config import RunConfig
 from trading_signals.workflow.executor import SerialExecutor
+from trading_signals.workflow.runs import VOLATILE_KEYS
 from trading_signals.workflow.study import run_study
 
 pytestmark = [pytest.mark.ray, pytest.mark.slow]
-VOLATILE = {"seconds", "run_dir", "executor", "reused", "executor_start_seconds"}
+VOLATILE = VOLATILE_KEYS - {"outputs"}
 
 
 def _config(root: Path) -> RunConfig:
