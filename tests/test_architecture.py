@@ -80,7 +80,7 @@ def test_every_module_imports() -> None:
 
 # STYLE.md layer order: a core layer imports only its own or lower layers.
 LAYER_RANK = {
-    "config": 0, "errors": 0, "_typing": 0, "timeframes": 0, "observability": 0,
+    "config": 0, "errors": 0, "_typing": 0, "_lazy": 0, "timeframes": 0, "observability": 0,
     "data": 1, "features": 2, "sentiment": 2, "stats": 2,
     "signals": 3, "models": 4, "backtest": 5, "risk": 6, "report": 7, "research": 7,
     "workflow": 8, "serving": 9,

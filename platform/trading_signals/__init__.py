@@ -14,9 +14,9 @@ Examples
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from trading_signals._lazy import lazy_exports
 from trading_signals.errors import (
     ConfigError,
     DataError,
@@ -86,14 +86,4 @@ if TYPE_CHECKING:  # pragma: no cover
     from trading_signals.timeframes import TIMEFRAMES, Timeframe, get_timeframe
 
 
-def __getattr__(name: str) -> Any:
-    module = _API.get(name)
-    if module is None:
-        raise AttributeError(f"module 'trading_signals' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # later accesses skip __getattr__
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_API))
+__getattr__, __dir__ = lazy_exports(__name__, _API, globals())

@@ -7,8 +7,9 @@ synthetic generator up front, which kept ``tsig`` start-up slow.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from trading_signals._lazy import lazy_exports
 
 _EXPORTS = {
     "describe_lake": "lake",
@@ -33,6 +34,8 @@ _EXPORTS = {
 }
 
 __all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, {k: f"{__name__}.{m}" for k, m in _EXPORTS.items()},
+                                     globals(), submodules=True)
 
 if TYPE_CHECKING:  # pragma: no cover
     from trading_signals.data.files import load_files, read_table
@@ -57,21 +60,3 @@ if TYPE_CHECKING:  # pragma: no cover
     )
     from trading_signals.data.synthetic import SyntheticUniverse, generate_universe
 
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is not None:
-        value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    else:
-        try:  # a submodule used as an attribute (``data.lake``), as the eager package allowed
-            value = importlib.import_module(f"{__name__}.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{__name__}.{name}":
-                raise  # the submodule exists but one of its imports is missing
-            raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_EXPORTS))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +47,7 @@ def write_json_atomic(obj: Any, path: str | Path) -> Path:
 
     ``path`` is any storage location (see :func:`write_frame_atomic`).
     """
-    storage.write_text_atomic(path, json.dumps(_clean(obj), indent=2, default=str) + "\n")
+    storage.write_text_atomic(path, json.dumps(jsonable(obj), indent=2) + "\n")
     return _returned(path)
 
 
@@ -55,11 +56,12 @@ def _returned(path: str | Path) -> Path:
     return path if storage.is_remote(path) else Path(storage.local_path(path))  # type: ignore[return-value]
 
 
-def _clean(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {str(k): _clean(v) for k, v in obj.items()}
+def jsonable(obj: Any) -> Any:
+    """Return ``obj`` as it reads back from JSON (non-finite floats -> None, numpy -> builtins)."""
+    if isinstance(obj, Mapping):
+        return {str(k): jsonable(v) for k, v in obj.items()}
     if isinstance(obj, list | tuple):
-        return [_clean(v) for v in obj]
+        return [jsonable(v) for v in obj]
     if hasattr(obj, "item") and not isinstance(obj, str):
         try:
             obj = obj.item()
@@ -67,4 +69,6 @@ def _clean(obj: Any) -> Any:
             return str(obj)
     if isinstance(obj, float) and not math.isfinite(obj):
         return None
-    return obj
+    if obj is None or isinstance(obj, bool | int | float | str):
+        return obj
+    return str(obj)

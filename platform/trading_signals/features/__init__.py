@@ -6,8 +6,9 @@ the indicator kernels until an indicator function is first used.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from trading_signals._lazy import lazy_exports
 
 _EXPORTS = {
     "INDICATOR_NAMES": "trading_signals.features.indicators",
@@ -25,6 +26,7 @@ _EXPORTS = {
 }
 
 __all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
 
 if TYPE_CHECKING:  # pragma: no cover
     from trading_signals.features.indicators import (
@@ -39,15 +41,3 @@ if TYPE_CHECKING:  # pragma: no cover
     from trading_signals.features.timeframes import align_to_base, resample_ohlcv
     from trading_signals.features.warmup import warm_up
 
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'trading_signals.features' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_EXPORTS))

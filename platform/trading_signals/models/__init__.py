@@ -6,9 +6,7 @@ imports torch only when that name is used.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
+from trading_signals._lazy import lazy_exports
 from trading_signals.models.base import DatasetReport, forward_return, make_dataset
 from trading_signals.models.evaluate import (
     directional_accuracy,
@@ -62,7 +60,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'trading_signals.models' has no attribute {name!r}")
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals())

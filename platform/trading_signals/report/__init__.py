@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
+from trading_signals._lazy import lazy_exports
+
 __all__ = ["write_run_report"]
 
-
-def __getattr__(name: str) -> object:
-    # Lazy: importing plotly costs ~0.5 s, which `tsig --help` should not pay.
-    if name == "write_run_report":
-        from trading_signals.report.run_report import write_run_report
-
-        return write_run_report
-    raise AttributeError(name)
+# Lazy: importing plotly costs ~0.5 s, which `tsig --help` should not pay.
+__getattr__, __dir__ = lazy_exports(__name__, {"write_run_report": "trading_signals.report.run_report"},
+                                    globals())

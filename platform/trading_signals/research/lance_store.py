@@ -12,20 +12,19 @@ because future passages took the top-k slots.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
-from langchain_core.vectorstores import VectorStore
 
-from trading_signals.errors import ConfigError, DataError
+from trading_signals.errors import ConfigError
 from trading_signals.research.embeddings import embedder_name
-from trading_signals.research.splitting import Chunk, embedding_text
+from trading_signals.research.splitting import Chunk
 from trading_signals.research.store_common import (
-    chunks_from_metadatas,
+    ResearchVectorStore,
     doc_from_row,
     symbol_literal,
     table_names,
@@ -36,7 +35,7 @@ TABLE = "passages"
 _TEXT_COLS = ("chunk_id", "doc_id", "symbol", "type", "source", "title", "url", "text")
 
 
-class LanceResearchStore(VectorStore):
+class LanceResearchStore(ResearchVectorStore):
     """LangChain ``VectorStore`` over one LanceDB table of research passages.
 
     Parameters
@@ -63,29 +62,7 @@ class LanceResearchStore(VectorStore):
             self._table = self._db.open_table(table)
             self._check_embedder()
 
-    # -- LangChain interface -------------------------------------------------------------
-    @property
-    def embeddings(self) -> Embeddings:
-        return self._embedding
-
-    def add_texts(self, texts: Iterable[str], metadatas: list[dict[str, Any]] | None = None, *,
-                  ids: list[str] | None = None, **kwargs: Any) -> list[str]:
-        """Add raw texts; each metadata needs ``symbol``, ``published_at``, ``type``, ``source``."""
-        return self.add_chunks(chunks_from_metadatas(list(texts), metadatas, ids))
-
-    def similarity_search(self, query: str, k: int = 4, **kwargs: Any) -> list[Document]:
-        """Search; ``symbol=`` and ``as_of=`` (inclusive) filter before ranking."""
-        return [d for d, _ in self.similarity_search_with_score(query, k, **kwargs)]
-
-    def similarity_search_with_score(self, query: str, k: int = 4, **kwargs: Any
-                                     ) -> list[tuple[Document, float]]:
-        """Return ``(Document, cosine similarity)`` pairs, best first."""
-        return self.search_by_vector(self._embedding.embed_query(query), k, **kwargs)
-
-    def similarity_search_by_vector(self, embedding: list[float], k: int = 4, **kwargs: Any
-                                    ) -> list[Document]:
-        return [d for d, _ in self.search_by_vector(embedding, k, **kwargs)]
-
+    # -- LangChain interface (the rest is in ResearchVectorStore) ---------------------------
     def delete(self, ids: list[str] | None = None, **kwargs: Any) -> bool | None:
         """Delete passages by chunk id, or whole documents with ``doc_ids=[...]``."""
         doc_ids = kwargs.get("doc_ids")
@@ -111,11 +88,7 @@ class LanceResearchStore(VectorStore):
         """Upsert passages (by ``chunk_id``: re-adding the same passage changes nothing)."""
         if not chunks:
             return []
-        if vectors is None:
-            vectors = self._embedding.embed_documents([embedding_text(c) for c in chunks])
-        if len(vectors) != len(chunks):
-            raise DataError(f"add_chunks: {len(chunks)} chunks but {len(vectors)} vectors")
-        data = self._arrow(chunks, np.asarray(vectors, dtype=np.float32))
+        data = self._arrow(chunks, np.asarray(self._vectors_for(chunks, vectors), dtype=np.float32))
         if self._table is None:
             self._table = self._db.create_table(self.table_name, data=data)
             self._index()
@@ -127,7 +100,8 @@ class LanceResearchStore(VectorStore):
     def search_by_vector(self, vector: Sequence[float], k: int = 4, *, symbol: str | None = None,
                          as_of: pd.Timestamp | None = None, **_: Any
                          ) -> list[tuple[Document, float]]:
-        """Filtered (prefilter) cosine search; ``as_of`` keeps ``published_at <= as_of``."""
+        """Filtered (prefilter) cosine search, ``(Document, cosine similarity)`` best first;
+        ``as_of`` keeps ``published_at <= as_of``."""
         if self._table is None or k < 1:
             return []
         where = _where(symbol, as_of)

@@ -9,18 +9,17 @@ raises :class:`LookAheadError` rather than reaching a report.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
-from langchain_core.vectorstores import VectorStore
 
-from trading_signals.errors import ConfigError, DataError, LookAheadError
+from trading_signals.errors import ConfigError, LookAheadError
 from trading_signals.research.embeddings import embedder_name
-from trading_signals.research.splitting import Chunk, embedding_text
-from trading_signals.research.store_common import chunks_from_metadatas, doc_from_row
+from trading_signals.research.splitting import Chunk
+from trading_signals.research.store_common import ResearchVectorStore, doc_from_row
 
 UPSERT_BATCH = 100
 
@@ -34,7 +33,7 @@ def epoch_seconds(ts: pd.Timestamp) -> float:
     return float(pd.Timestamp(ts).value) / 1e9
 
 
-class PineconeResearchStore(VectorStore):
+class PineconeResearchStore(ResearchVectorStore):
     """LangChain ``VectorStore`` over a Pinecone index (data plane only).
 
     Parameters
@@ -64,25 +63,12 @@ class PineconeResearchStore(VectorStore):
                                 index_name or env.get("PINECONE_INDEX"))
         self._index = index
 
-    @property
-    def embeddings(self) -> Embeddings:
-        return self._embedding
-
-    def add_texts(self, texts: Iterable[str], metadatas: list[dict[str, Any]] | None = None, *,
-                  ids: list[str] | None = None, **kwargs: Any) -> list[str]:
-        """Add raw texts; each metadata needs ``symbol``, ``published_at``, ``type``, ``source``."""
-        return self.add_chunks(chunks_from_metadatas(list(texts), metadatas, ids))
-
     def add_chunks(self, chunks: Sequence[Chunk], vectors: Sequence[Sequence[float]] | None = None
                    ) -> list[str]:
         """Upsert passages by ``chunk_id`` (idempotent), in batches of 100."""
         if not chunks:
             return []
-        if vectors is None:
-            vectors = self._embedding.embed_documents([embedding_text(c) for c in chunks])
-        if len(vectors) != len(chunks):
-            raise DataError(f"add_chunks: {len(chunks)} chunks but {len(vectors)} vectors")
-        vectors = [list(map(float, v)) for v in vectors]
+        vectors = self._vectors_for(chunks, vectors)
         name = embedder_name(self._embedding)
         records = [{"id": c.chunk_id, "values": [float(x) for x in v],
                     "metadata": _metadata(c, name)} for c, v in zip(chunks, vectors, strict=True)]
@@ -90,22 +76,10 @@ class PineconeResearchStore(VectorStore):
             self._index.upsert(vectors=records[i:i + UPSERT_BATCH], namespace=self.namespace)
         return [c.chunk_id for c in chunks]
 
-    def similarity_search(self, query: str, k: int = 4, **kwargs: Any) -> list[Document]:
-        """Search; ``symbol=`` and ``as_of=`` (inclusive) filter inside Pinecone."""
-        return [d for d, _ in self.similarity_search_with_score(query, k, **kwargs)]
-
-    def similarity_search_with_score(self, query: str, k: int = 4, **kwargs: Any
-                                     ) -> list[tuple[Document, float]]:
-        return self.search_by_vector(self._embedding.embed_query(query), k, **kwargs)
-
-    def similarity_search_by_vector(self, embedding: list[float], k: int = 4, **kwargs: Any
-                                    ) -> list[Document]:
-        return [d for d, _ in self.search_by_vector(embedding, k, **kwargs)]
-
     def search_by_vector(self, vector: Sequence[float], k: int = 4, *, symbol: str | None = None,
                          as_of: pd.Timestamp | None = None, **_: Any
                          ) -> list[tuple[Document, float]]:
-        """Filtered search; returns ``(Document, score)`` best first."""
+        """Filtered inside Pinecone; returns ``(Document, score)`` best first."""
         flt: dict[str, Any] = {}
         if symbol is not None:
             flt["symbol"] = {"$eq": symbol}

@@ -2,16 +2,68 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from abc import abstractmethod
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
 from langchain_core.documents import Document
+from langchain_core.embeddings import Embeddings
+from langchain_core.vectorstores import VectorStore
 
 from trading_signals.data.schema import check_symbol
 from trading_signals.errors import DataError
 from trading_signals.research.documents import make_document
-from trading_signals.research.splitting import Chunk
+from trading_signals.research.splitting import Chunk, embedding_text
+
+
+class ResearchVectorStore(VectorStore):
+    """The LangChain ``VectorStore`` surface both research stores share.
+
+    Subclasses set ``self._embedding`` and implement ``add_chunks`` and ``search_by_vector``
+    (filtered by ``symbol=`` and ``as_of=``, inclusive); LangChain's calls route through them.
+    """
+
+    _embedding: Embeddings
+
+    @property
+    def embeddings(self) -> Embeddings:
+        return self._embedding
+
+    @abstractmethod
+    def add_chunks(self, chunks: Sequence[Chunk], vectors: Sequence[Sequence[float]] | None = None
+                   ) -> list[str]: ...
+
+    @abstractmethod
+    def search_by_vector(self, vector: Sequence[float], k: int = 4, **kwargs: Any
+                         ) -> list[tuple[Document, float]]: ...
+
+    def add_texts(self, texts: Iterable[str], metadatas: list[dict[str, Any]] | None = None, *,
+                  ids: list[str] | None = None, **kwargs: Any) -> list[str]:
+        """Add raw texts; each metadata needs ``symbol``, ``published_at``, ``type``, ``source``."""
+        return self.add_chunks(chunks_from_metadatas(list(texts), metadatas, ids))
+
+    def similarity_search(self, query: str, k: int = 4, **kwargs: Any) -> list[Document]:
+        """Search; ``symbol=`` and ``as_of=`` (inclusive) filter before ranking."""
+        return [d for d, _ in self.similarity_search_with_score(query, k, **kwargs)]
+
+    def similarity_search_with_score(self, query: str, k: int = 4, **kwargs: Any
+                                     ) -> list[tuple[Document, float]]:
+        """Return ``(Document, score)`` pairs, best first."""
+        return self.search_by_vector(self._embedding.embed_query(query), k, **kwargs)
+
+    def similarity_search_by_vector(self, embedding: list[float], k: int = 4, **kwargs: Any
+                                    ) -> list[Document]:
+        return [d for d, _ in self.search_by_vector(embedding, k, **kwargs)]
+
+    def _vectors_for(self, chunks: Sequence[Chunk], vectors: Sequence[Sequence[float]] | None
+                     ) -> Sequence[Sequence[float]]:
+        """The given vectors (checked one per chunk), or the chunks embedded."""
+        if vectors is None:
+            vectors = self._embedding.embed_documents([embedding_text(c) for c in chunks])
+        if len(vectors) != len(chunks):
+            raise DataError(f"add_chunks: {len(chunks)} chunks but {len(vectors)} vectors")
+        return vectors
 
 
 def chunks_from_metadatas(texts: Sequence[str], metadatas: Sequence[Mapping[str, Any]] | None,

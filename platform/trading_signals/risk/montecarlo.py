@@ -145,18 +145,19 @@ def simulate_block(spec: PathSpec, block: Block) -> BlockResult:
     n, h = block.n_paths, spec.horizon
     steps = np.asarray(spec.fan_steps, dtype=np.int64)
     if spec.model == "gbm":
-        # Same draws as gbm_log_returns, compounded inside the kernel: no (paths x horizon)
-        # return array is materialised.
+        # Same draws as gbm_log_returns, turned into log returns in place: no second
+        # (paths x horizon) array.
         p: GBMParams = spec.params  # type: ignore[assignment]
-        z = rng.standard_normal((n, h))
-        terminal, mdd, fan, low = _gbm_wealth_kernel(z, p.mu, p.sigma, steps)
+        logr = rng.standard_normal((n, h))
+        logr *= p.sigma
+        logr += p.mu
     else:
         if spec.model == "garch":
             logr = garch_log_returns(spec.params, n_paths=n, horizon=h, rng=rng)  # type: ignore[arg-type]
         else:
             logr = bootstrap_log_returns(spec.params, n_paths=n, horizon=h,  # type: ignore[arg-type]
                                          mean_block=spec.mean_block, rng=rng)
-        terminal, mdd, fan, low = _log_wealth_kernel(logr, steps)
+    terminal, mdd, fan, low = _log_wealth_kernel(logr, steps)
     # Recorded where the block runs (a Ray worker or the driver), so progress is live.
     counter("tsig_paths_done").inc(n, {"stage": "montecarlo"})
     return BlockResult(index=block.index, terminal=terminal, max_drawdown=mdd, fan=fan, min_wealth=low)
@@ -276,38 +277,6 @@ def _log_wealth_kernel(
         k = 0
         for t in range(horizon):
             log_w += logr[i, t]
-            if log_w > log_peak:
-                log_peak = log_w
-            elif log_peak - log_w > worst:
-                worst = log_peak - log_w
-            if log_w < log_low:
-                log_low = log_w
-            while k < fan_steps.size and fan_steps[k] == t + 1:
-                fan[i, k] = np.exp(log_w)
-                k += 1
-        terminal[i] = np.exp(log_w)
-        mdd[i] = -np.expm1(-worst)
-        low[i] = np.exp(log_low)
-    return terminal, mdd, fan, low
-
-
-@njit(cache=True)
-def _gbm_wealth_kernel(
-    z: FloatArray, mu: float, sigma: float, fan_steps: np.ndarray
-) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
-    n_paths, horizon = z.shape
-    terminal = np.empty(n_paths)
-    mdd = np.empty(n_paths)
-    low = np.empty(n_paths)
-    fan = np.empty((n_paths, fan_steps.size))
-    for i in range(n_paths):
-        log_w = 0.0
-        log_peak = 0.0
-        log_low = 0.0
-        worst = 0.0  # largest log drawdown; 1 - exp(-worst) at the end
-        k = 0
-        for t in range(horizon):
-            log_w += mu + sigma * z[i, t]
             if log_w > log_peak:
                 log_peak = log_w
             elif log_peak - log_w > worst:
