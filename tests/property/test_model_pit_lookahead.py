@@ -6,12 +6,13 @@ import numpy as np
 import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from trading_signals.data.schema import make_ohlcv
 from trading_signals.data.synthetic import generate_universe
 from trading_signals.features.pipeline import FeatureComputer
 from trading_signals.models.gbm import LightGBMRegressor
 from trading_signals.models.pit import ModelVersion, PointInTimeModel, predict_point_in_time
 from trading_signals.models.training import training_panel
+
+from tests._perturb import perturb_after
 
 UNIVERSE = generate_universe(6, 360, seed=31)
 BARS = UNIVERSE.bars["SYN0002"]
@@ -30,24 +31,12 @@ V1, V2 = _version(150, "m/v0001"), _version(240, "m/v0002")
 COMPONENT = PointInTimeModel(versions=(V1, V2), computer=COMPUTER, timeframe="1d", min_periods=5)
 
 
-def _perturb(bars: pd.DataFrame, t: int, *, scale: float, seed: int) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    n = len(bars) - t - 1
-    factor = scale * np.exp(0.05 * rng.standard_normal(n))
-    o, h, l, c, v = (bars[k].to_numpy().copy() for k in ("open", "high", "low", "close", "volume"))
-    o[t + 1:], c[t + 1:] = o[t + 1:] * factor, c[t + 1:] * factor[::-1]
-    h[t + 1:] = np.maximum(h[t + 1:] * factor, np.maximum(o[t + 1:], c[t + 1:]))
-    l[t + 1:] = np.minimum(l[t + 1:] * factor, np.minimum(o[t + 1:], c[t + 1:]))
-    v[t + 1:] = v[t + 1:] * rng.uniform(0.1, 5.0, n)
-    return make_ohlcv(bars.index, o, h, l, c, v, symbol=bars.attrs["symbol"], timeframe="1d")
-
-
 @settings(max_examples=10, deadline=None)
 @given(t=st.integers(100, 350), scale=st.floats(0.3, 3.0), seed=st.integers(0, 2**16))
 def test_perturbing_bars_after_t_leaves_predictions_and_scores_up_to_t_unchanged(
         t: int, scale: float, seed: int) -> None:
     base = COMPONENT.predictions(BARS)
-    other = COMPONENT.predictions(_perturb(BARS, t, scale=scale, seed=seed))
+    other = COMPONENT.predictions(perturb_after(BARS, t, scale=scale, seed=seed))
     pd.testing.assert_frame_equal(base.iloc[: t + 1], other.iloc[: t + 1], check_exact=True)
     if t < len(BARS) - 5:  # the perturbation is real: later predictions move
         assert not np.allclose(base["prediction"].iloc[t + 1:], other["prediction"].iloc[t + 1:],

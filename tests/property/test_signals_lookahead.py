@@ -7,25 +7,14 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from trading_signals.config.signals import SignalsConfig
-from trading_signals.data.schema import make_ohlcv
 from trading_signals.data.synthetic import generate_universe
 from trading_signals.signals.engine import generate_signals
+
+from tests._perturb import perturb_after
 
 DAILY = generate_universe(1, 420, seed=21).bars["SYN0000"]
 HOURLY = generate_universe(1, 24 * 7 * 56, seed=22, timeframe="1h").bars["SYN0000"]
 MTF = SignalsConfig(multi_timeframe=True)
-
-
-def _perturb(bars: pd.DataFrame, t: int, *, scale: float, seed: int) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    n = len(bars) - t - 1
-    factor = scale * np.exp(0.05 * rng.standard_normal(n))
-    o, h, l, c, v = (bars[k].to_numpy().copy() for k in ("open", "high", "low", "close", "volume"))
-    o[t + 1:], c[t + 1:] = o[t + 1:] * factor, c[t + 1:] * factor[::-1]
-    h[t + 1:] = np.maximum(h[t + 1:] * factor, np.maximum(o[t + 1:], c[t + 1:]))
-    l[t + 1:] = np.minimum(l[t + 1:] * factor, np.minimum(o[t + 1:], c[t + 1:]))
-    v[t + 1:] = v[t + 1:] * rng.uniform(0.1, 5.0, n)
-    return make_ohlcv(bars.index, o, h, l, c, v, symbol=bars.attrs["symbol"], timeframe="1d")
 
 
 def _sentiment(index: pd.DatetimeIndex, *, t: int | None, seed: int) -> pd.DataFrame:
@@ -50,7 +39,7 @@ def test_generate_signals_perturb_after_t_daily_prefix_unchanged(t: int, scale: 
     bars = DAILY
     base = generate_signals(bars, sentiment=_sentiment(bars.index, t=None, seed=0),
                             model=_causal_model, config=MTF, timeframe="1d")
-    changed = _perturb(bars, t, scale=scale, seed=seed)
+    changed = perturb_after(bars, t, scale=scale, seed=seed)
     other = generate_signals(changed, sentiment=_sentiment(bars.index, t=t, seed=seed),
                              model=_causal_model, config=MTF, timeframe="1d")
     _assert_prefix_equal(base, other, t)
@@ -62,7 +51,7 @@ def test_generate_signals_perturb_after_t_daily_prefix_unchanged(t: int, scale: 
 def test_consensus_perturb_after_t_hourly_all_timeframes_prefix_unchanged(t: int, seed: int) -> None:
     bars = HOURLY
     base = generate_signals(bars, config=MTF, timeframe="1h")
-    changed = _perturb(bars, t, scale=1.7, seed=seed)
+    changed = perturb_after(bars, t, scale=1.7, seed=seed)
     changed.attrs["timeframe"] = "1h"
     other = generate_signals(changed, config=MTF, timeframe="1h")
     assert base.iloc[: t + 1][["score_tf_4h", "score_tf_1d", "score_tf_1w"]].notna().any().all()
