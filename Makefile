@@ -8,6 +8,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 export RAY_USAGE_STATS_ENABLED ?= 0
 export HF_HUB_OFFLINE ?= 1
+# Property tests replay fixed examples under `make test` (tests/conftest.py); plain pytest explores.
+export HYPOTHESIS_PROFILE ?= ci
 export TRANSFORMERS_OFFLINE ?= 1
 # Subprocesses (Ray workers, `ray job` entrypoints) must find the venv's python first.
 export PATH := $(abspath $(BIN)):$(PATH)

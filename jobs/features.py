@@ -31,6 +31,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--config", default=None, help="run config YAML (features section)")
     p.add_argument("--address", default=None)
     p.add_argument("--serial", action="store_true", help="run without Ray")
+    p.add_argument("--replace", action="store_true",
+                   help="delete a features table of other options under --out first")
     return p.parse_args(argv)
 
 
@@ -60,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
 
         executor = make_executor(not args.serial, args.address)
         summary = build_features(features, executor, lake=lake, out=out, timeframe=args.timeframe,
-                                 symbols=symbols)
+                                 symbols=symbols, replace=args.replace)
     except TradingSignalsError as exc:
         print(f"features job failed (config_id={cid}): {exc}", file=sys.stderr)
         return 2

@@ -20,6 +20,7 @@ from ray.serve.handle import DeploymentHandle
 
 from trading_signals.serving.api import Backend, create_app, signal_service
 from trading_signals.serving.errors import ServiceUnavailableError
+from trading_signals.serving.ingress import apply_ingress_env
 from trading_signals.serving.schemas import PredictRequest
 from trading_signals.serving.settings import (
     ServeSettings,
@@ -92,7 +93,8 @@ class ApiIngress:
         self.model = model
         self.backend = Backend(settings=self.settings, signals=signal_service(self.settings),
                                api_key=require_api_key(self.settings), metrics=RayMetrics(),
-                               predict=self._predict, model_info=self._model_info)
+                               predict=self._predict, model_info=self._model_info,
+                               echo_request_id=False)  # Serve's middleware echoes it
 
     async def _predict(self, request: PredictRequest) -> dict:
         method = self.model.predict if self.settings.predict_batching else self.model.predict_unbatched
@@ -116,8 +118,13 @@ def build_app(args: ServeSettings) -> Application:
 
 def run_from_config(config: Path, *, insecure_local: bool = False, host: Optional[str] = None,
                     port: Optional[int] = None, address: Optional[str] = None,
-                    overrides: Optional[dict] = None, block: bool = True) -> None:
-    """Start Ray (local unless ``address``), deploy ``config`` like ``serve run`` and block."""
+                    overrides: Optional[dict] = None, block: bool = True,
+                    ingress: Optional[str] = None) -> None:
+    """Start Ray (local unless ``address``), deploy ``config`` like ``serve run`` and block.
+
+    ``ingress`` (``trading_signals.serving.ingress``: haproxy, proxy or direct) sets the
+    RAY_SERVE_* flags of a local Ray started here; a running cluster keeps its own.
+    """
     import ray
     import yaml
     from ray.serve._private import api as private_api
@@ -150,7 +157,18 @@ def run_from_config(config: Path, *, insecure_local: bool = False, host: Optiona
         # every worker's path (what PYTHONPATH=/home/ray/app does in the KubeRay image).
         repo = str(Path(__file__).resolve().parents[1])
         path = os.pathsep.join(p for p in (repo, os.environ.get("PYTHONPATH", "")) if p)
-        ray.init(address=address, namespace="serve", runtime_env={"env_vars": {"PYTHONPATH": path}})
+        if ingress is not None and address is None:
+            # Serve reads these when each Ray process starts: set them just before it starts
+            # (not earlier, so a config error leaves this process's environment untouched).
+            apply_ingress_env(ingress)
+        kwargs: dict[str, Any] = {}
+        if address is None and http.get("host") in ("127.0.0.1", "localhost"):
+            # Loopback only: with direct ingress / HAProxy, HAProxy dials the replicas' ports at
+            # the node IP, so that IP must be the loopback address the replicas bind to.
+            kwargs["_node_ip_address"] = "127.0.0.1"
+        # "local", not None: None would attach to the last `ray start` cluster of this machine.
+        ray.init(address=address or "local", namespace="serve", runtime_env={"env_vars": {"PYTHONPATH": path}},
+                 **kwargs)
     client = private_api.serve_start(http_options=schema.http_options.model_dump(),
                                      proxy_location=schema.proxy_location)
     client.deploy_apps(schema, _blocking=False)
@@ -161,8 +179,9 @@ def run_from_config(config: Path, *, insecure_local: bool = False, host: Optiona
             serve.shutdown()
             raise ServiceUnavailableError(f"the Serve application {app.name!r} did not start: {exc}; "
                                           "see the replica logs under /tmp/ray/session_latest/logs/serve/") from exc
+    mode = f", ingress: {ingress}" if ingress and address is None else ""
     print(f"serving on http://{http.get('host', '127.0.0.1')}:{http.get('port', 8000)}/ "
-          "(docs at /docs); Ctrl-C to stop", flush=True)
+          f"(docs at /docs{mode}); Ctrl-C to stop", flush=True)
     if not block:
         return
     try:

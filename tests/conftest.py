@@ -18,9 +18,16 @@ from collections.abc import Iterator  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
+from hypothesis import settings  # noqa: E402
 
 from trading_signals.data.schema import make_ohlcv  # noqa: E402
 from trading_signals.data.synthetic import generate_universe  # noqa: E402
+
+# `make test` (what CI runs) replays the same examples every run: a red CI is a regression, not a
+# new random draw. A plain `pytest` draws new ones, which is how property tests find new cases.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI") or os.environ.get("HYPOTHESIS_PROFILE") == "ci":
+    settings.load_profile("ci")
 
 
 @pytest.fixture(scope="session")

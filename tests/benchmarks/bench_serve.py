@@ -1,8 +1,9 @@
-"""Load benchmark of the HTTP API: Ray Serve (default and direct ingress) next to plain FastAPI.
+"""Load benchmark of the HTTP API: Ray Serve's ingress modes next to plain FastAPI + uvicorn.
 
-Run by hand from the repository root (loopback only, bounded: ``--requests`` per scenario)::
+Run by hand from the repository root (loopback only, bounded: ``--requests`` per cell)::
 
-    RAY_AUTH_MODE=disabled python tests/benchmarks/bench_serve.py [--requests 400] [--conc 16 64]
+    RAY_AUTH_MODE=disabled python tests/benchmarks/bench_serve.py --requests 400 --conc 16 64
+    RAY_AUTH_MODE=disabled python tests/benchmarks/bench_serve.py profile --requests 3000
 
 Scenarios, each at every concurrency, with the same aiohttp client (httpx would cost 3-7 ms of
 client CPU per request and measure itself):
@@ -12,12 +13,15 @@ client CPU per request and measure itself):
   inference) and with one feature row (the model call dominates); Serve: batched
   (``@serve.batch``) and unbatched (the same model deployment, one call per request).
 
-Servers, started one after the other as child processes and stopped by PID:
-``plain`` = the same FastAPI app (``trading_signals.serving.api``) under uvicorn, one worker;
-``serve`` = ``serve/app.py`` on a local 2-CPU Ray; ``serve+direct`` = the same with
-``RAY_SERVE_ENABLE_DIRECT_INGRESS=1`` (measured through the proxy port and, when a replica
-listens in 30000-31000, directly on it). Numbers on a shared machine are noisy: compare
-columns of the same run.
+Servers, one after the other, each a child process stopped by PID: ``plain+uvicorn`` = the same
+FastAPI app (``trading_signals.serving.api``) under uvicorn, one worker; then ``serve/app.py`` on
+a fresh local 2-CPU Ray per ``--modes`` entry (the RAY_SERVE_* flags are read when Ray starts):
+``serve`` (Python proxy), ``serve+opt`` (proxy + RAY_SERVE_THROUGHPUT_OPTIMIZED tunables),
+``direct`` (RAY_SERVE_ENABLE_DIRECT_INGRESS=1, called on the replicas' own ports as a load
+balancer would), ``haproxy`` (RAY_SERVE_ENABLE_HA_PROXY=1: HAProxy on the HTTP port) and
+``haproxy+opt``. The summary table gives each row's req/s as a ratio to plain uvicorn. Numbers on
+a shared machine are noisy: compare columns of the same run. ``profile`` measures the app's own
+CPU per cached lookup in-process (no HTTP) and prints a pyinstrument (or cProfile) profile.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -101,9 +106,22 @@ def serve_plain(args: argparse.Namespace) -> None:
     uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning", access_log=False)
 
 
+# Ray Serve ingress modes. Serve reads these flags when ``ray.serve`` is imported, in every Ray
+# process (controller, proxy, replicas): they must be in the environment before ``ray.init``.
+# RAY_SERVE_THROUGHPUT_OPTIMIZED=1 bundles: user code and router on the replica's main loop,
+# gRPC between deployments, no replica logs to stderr, buffered request logs, GC frozen after
+# start-up, and direct ingress (switched off again in "serve+opt" to measure the proxy path).
+_OPT = {"RAY_SERVE_THROUGHPUT_OPTIMIZED": "1"}
+MODES: dict[str, dict[str, str]] = {
+    "serve": {},
+    "serve+opt": {**_OPT, "RAY_SERVE_ENABLE_DIRECT_INGRESS": "0"},
+    "direct": {"RAY_SERVE_ENABLE_DIRECT_INGRESS": "1"},
+    "haproxy": {"RAY_SERVE_ENABLE_HA_PROXY": "1"},
+    "haproxy+opt": {"RAY_SERVE_ENABLE_HA_PROXY": "1", **_OPT},
+}
+
+
 def serve_ray(args: argparse.Namespace) -> None:
-    if args.direct:
-        os.environ["RAY_SERVE_ENABLE_DIRECT_INGRESS"] = "1"
     os.environ["TSIG_API_KEY"] = KEY  # inherited by the local Ray's workers
     sys.path.insert(0, str(ROOT))
     import importlib
@@ -111,24 +129,104 @@ def serve_ray(args: argparse.Namespace) -> None:
     import ray
     from ray import serve
 
+    # The node IP on loopback: replicas (direct ingress) and HAProxy then talk over 127.0.0.1.
     ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False,
-             object_store_memory=200 * 1024 * 1024)
+             object_store_memory=200 * 1024 * 1024, _node_ip_address="127.0.0.1")
     sapp = importlib.import_module("serve.app")
     serve.start(http_options={"host": "127.0.0.1", "port": args.port})
     cpu = {"num_cpus": 0.25}
+    logging_config = {"enable_access_log": not args.no_access_log,
+                      "log_level": "WARNING" if args.no_access_log else "INFO"}
     for name, prefix, batching in (("batched", "/", True), ("unbatched", "/u", False)):
         cfg = {"lake": args.lake, "registry": args.registry, "model_id": "bench",
                "predict_batching": batching, "max_batch_size": 32, "batch_wait_timeout_s": 0.005}
-        model = sapp.ModelDeployment.options(ray_actor_options=cpu).bind(cfg)
-        serve.run(sapp.ApiIngress.options(ray_actor_options=cpu).bind(model, cfg),
-                  name=name, route_prefix=prefix)
-    print("READY", args.port, flush=True)
+        model = sapp.ModelDeployment.options(ray_actor_options=cpu,
+                                             logging_config=logging_config).bind(cfg)
+        ingress = sapp.ApiIngress.options(ray_actor_options=cpu, num_replicas=args.api_replicas,
+                                          logging_config=logging_config).bind(model, cfg)
+        serve.run(ingress, name=name, route_prefix=prefix)
+    # Direct ingress: the replicas' own HTTP ports, as the controller tells a load balancer.
+    from ray.serve.context import _get_global_client
+
+    groups = ray.get(_get_global_client()._controller.get_target_groups.remote())
+    direct = {g.route_prefix: sorted(t.port for t in g.targets) for g in groups
+              if str(g.protocol).endswith("HTTP") and all(t.port != args.port for t in g.targets)}
+    print("READY", args.port, json.dumps(direct), flush=True)
     stop = {"now": False}
     signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))
     while not stop["now"]:
         time.sleep(0.2)
     serve.shutdown()
     ray.shutdown()
+
+
+# --------------------------------------------------------------------------- in-process profile
+async def _asgi_get(app: Any, path: str) -> int:
+    """One GET through the ASGI app with no server and no client (only the app's own cost)."""
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
+             "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"",
+             "root_path": "", "headers": [(b"x-api-key", KEY.encode()), (b"host", b"bench")],
+             "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80)}
+    status = {"code": 0}
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            status["code"] = message["status"]
+
+    await app(scope, receive, send)
+    return status["code"]
+
+
+def profile(args: argparse.Namespace) -> None:
+    """CPU per cached signal lookup inside the app (no HTTP), with and without metrics."""
+    from trading_signals.distributed.metrics import install_ray_metrics  # noqa: F401 (cost only)
+    from trading_signals.observability import metrics as facade
+    from trading_signals.serving.api import create_app, local_backend
+    from trading_signals.serving.metrics import FacadeMetrics, NullMetrics
+    from trading_signals.serving.settings import ServeSettings
+
+    with tempfile.TemporaryDirectory() as tmp:
+        lake, registry = prepare(Path(tmp))
+        settings = ServeSettings(lake=lake, registry=registry, model_id="bench")
+        path = "/v1/signals/SYN0001"
+
+        async def many(app: Any, n: int) -> float:
+            assert await _asgi_get(app, path) == 200  # warm the cache
+            t0 = time.process_time()
+            for _ in range(n):
+                await _asgi_get(app, path)
+            return (time.process_time() - t0) / n
+
+        n = args.requests
+        for label, metrics in (("null metrics", NullMetrics()), ("facade, no sink", FacadeMetrics())):
+            app = create_app(local_backend(settings, api_key=KEY, metrics=metrics))
+            best = min(asyncio.run(many(app, n)) for _ in range(3))  # least disturbed of 3
+            print(f"{label:24s} {1e3 * best:.3f} ms CPU per request", flush=True)
+        # The sink Serve replicas use (ray.util.metrics) needs a Ray worker: measured in-replica
+        # only through the benchmark above; here the facade's recording with a counting sink.
+        app = create_app(local_backend(settings, api_key=KEY, metrics=FacadeMetrics()))
+        try:
+            from pyinstrument import Profiler
+        except ImportError:  # pyinstrument is optional: fall back to cProfile
+            import cProfile
+            import pstats
+
+            prof = cProfile.Profile()
+            prof.enable()
+            asyncio.run(many(app, n))
+            prof.disable()
+            pstats.Stats(prof).sort_stats("cumulative").print_stats(25)
+            return
+        profiler = Profiler(interval=0.0002, async_mode="disabled")
+        profiler.start()
+        asyncio.run(many(app, n))
+        profiler.stop()
+        text = profiler.output_text(unicode=False, color=False, show_all=True, short_mode=False)
+        print("\n".join(text.splitlines()[:args.profile_lines]))  # the hot path; the rest is noise
+        _ = facade
 
 
 # --------------------------------------------------------------------------- client
@@ -157,9 +255,14 @@ async def load(url: str, *, method: str, body: Any, total: int, conc: int) -> di
     conn = aiohttp.TCPConnector(limit=conc)
     timeout = aiohttp.ClientTimeout(total=120)
     async with aiohttp.ClientSession(connector=conn, timeout=timeout) as session:
-        for _ in range(min(conc, 8)):  # warm-up (caches, connections, batching loop)
+        async def warm() -> None:
             async with session.request(method, url, data=payload, headers=headers) as r:
                 await r.read()
+
+        # Warm-up, concurrent so that every replica behind the balancer fills its cache and
+        # every connection opens: a replica's first lookup reads the lake (a cache miss).
+        for _ in range(2):
+            await asyncio.gather(*(warm() for _ in range(conc)))
         t0 = time.perf_counter()
         await asyncio.gather(*(worker(session) for _ in range(conc)))
         wall = time.perf_counter() - t0
@@ -168,102 +271,167 @@ async def load(url: str, *, method: str, body: Any, total: int, conc: int) -> di
             "p99_ms": 1e3 * lat[min(len(lat) - 1, int(0.99 * len(lat)))], "errors": errors}
 
 
-def start(role: list[str], port: int, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+def start(role: list[str], port: int, env: dict[str, str] | None = None
+          ) -> tuple[subprocess.Popen[str], dict[str, list[int]]]:
+    """Start a server child; return it and the direct-ingress ports it reported per route prefix."""
     proc = subprocess.Popen([sys.executable, __file__, *role, "--port", str(port)], text=True,
                             stdout=subprocess.PIPE, env={**os.environ, **(env or {})})
     assert proc.stdout is not None
-    deadline = time.time() + 240
+    deadline = time.time() + 300
     for line in proc.stdout:
         if line.startswith("READY"):
-            return proc
+            parts = line.split(maxsplit=2)
+            while time.time() < deadline:  # uvicorn prints nothing once bound: poll the port
+                with socket.socket() as s:
+                    if s.connect_ex(("127.0.0.1", port)) == 0:
+                        return proc, (json.loads(parts[2]) if len(parts) > 2 else {})
+                time.sleep(0.1)
+            break
         if time.time() > deadline:
             break
     proc.kill()
-    raise RuntimeError(f"server {role} did not start")
+    raise RuntimeError(f"server {role} did not start (its output is above)")
 
 
 def stop(proc: subprocess.Popen[str]) -> None:
     proc.send_signal(signal.SIGTERM)
     try:
-        proc.wait(timeout=60)
+        proc.wait(timeout=90)
     except subprocess.TimeoutExpired:
         proc.kill()
 
 
-def direct_port() -> int | None:
-    for port in range(30000, 30020):
-        with socket.socket() as s:
-            s.settimeout(0.05)
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return port
-    return None
-
-
-def run_scenarios(label: str, base: str, *, total: int, concs: list[int], serve: bool,
-                  signals_only: bool = False) -> list[dict[str, Any]]:
+def run_scenarios(label: str, bases: dict[str, str], *, total: int, concs: list[int],
+                  serve: bool, only_signals: bool = False) -> list[dict[str, Any]]:
+    """Drive every scenario; ``bases`` maps the app route prefix ("/", "/u") to a base URL."""
     body, rows = predict_body(), rows_body()
-    cases = [("GET /v1/signals", "GET", "/v1/signals/SYN0001", None)]
-    if signals_only:
+    cases = [("GET /v1/signals", "GET", "/", "/v1/signals/SYN0001", None)]
+    if only_signals:
         pass
     elif serve:
-        cases += [("POST /v1/predict bars batched", "POST", "/v1/predict", body),
-                  ("POST /v1/predict bars unbatched", "POST", "/u/v1/predict", body),
-                  ("POST /v1/predict row batched", "POST", "/v1/predict", rows),
-                  ("POST /v1/predict row unbatched", "POST", "/u/v1/predict", rows)]
+        cases += [("POST /v1/predict bars batched", "POST", "/", "/v1/predict", body),
+                  ("POST /v1/predict bars unbatched", "POST", "/u", "/u/v1/predict", body),
+                  ("POST /v1/predict row batched", "POST", "/", "/v1/predict", rows),
+                  ("POST /v1/predict row unbatched", "POST", "/u", "/u/v1/predict", rows)]
     else:
-        cases += [("POST /v1/predict bars", "POST", "/v1/predict", body),
-                  ("POST /v1/predict row", "POST", "/v1/predict", rows)]
-    rows = []
-    for name, method, path, payload in cases:
+        cases += [("POST /v1/predict bars", "POST", "/", "/v1/predict", body),
+                  ("POST /v1/predict row", "POST", "/", "/v1/predict", rows)]
+    out = []
+    for name, method, prefix, path, payload in cases:
         for conc in concs:
-            res = asyncio.run(load(base + path, method=method, body=payload, total=total, conc=conc))
-            rows.append({"server": label, "scenario": name, "conc": conc, **res})
-            print(f"{label:14s} {name:28s} c={conc:3d} {res['rps']:8.1f} req/s  p50 {res['p50_ms']:7.1f} ms"
+            res = asyncio.run(load(bases[prefix] + path, method=method, body=payload, total=total,
+                                   conc=conc))
+            out.append({"server": label, "scenario": name, "conc": conc, **res})
+            print(f"{label:14s} {name:32s} c={conc:3d} {res['rps']:8.1f} req/s  p50 {res['p50_ms']:7.1f} ms"
                   f"  p99 {res['p99_ms']:7.1f} ms  errors {res['errors']}", flush=True)
-    return rows
+    return out
+
+
+def parse_mode(spec: str) -> tuple[str, bool, int]:
+    """``haproxy:quiet:r2`` -> ("haproxy", True, 2); 0 replicas = the --api-replicas default."""
+    mode, *flags = spec.split(":")
+    if mode not in MODES:
+        raise argparse.ArgumentTypeError(f"unknown mode {mode!r}; choose from {', '.join(MODES)}")
+    quiet, replicas = False, 0
+    for flag in flags:
+        if flag == "quiet":
+            quiet = True
+        elif flag.startswith("r") and flag[1:].isdigit() and int(flag[1:]) > 0:
+            replicas = int(flag[1:])
+        else:
+            raise argparse.ArgumentTypeError(f"{spec!r}: unknown suffix {flag!r} (quiet, rN)")
+    return mode, quiet, replicas
+
+
+def summary(rows: list[dict[str, Any]]) -> str:
+    """A Markdown table with each row's req/s as a ratio to plain uvicorn (same scenario and
+    concurrency; the better of the two plain runs)."""
+    plain: dict[tuple[str, int], float] = {}
+    for r in rows:
+        if r["server"].startswith("plain+uvicorn"):
+            key = (r["scenario"], r["conc"])
+            plain[key] = max(plain.get(key, 0.0), r["rps"])
+    lines = ["| server | scenario | conc | req/s | x plain | p50 ms | p99 ms | errors |",
+             "|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        key = (r["scenario"].replace(" batched", "").replace(" unbatched", ""), r["conc"])
+        ratio = f"{r['rps'] / plain[key]:.2f}" if key in plain else "-"
+        lines.append(f"| {r['server']} | {r['scenario']} | {r['conc']} | {r['rps']:.0f} | {ratio} "
+                     f"| {r['p50_ms']:.0f} | {r['p99_ms']:.0f} | {r['errors']} |")
+    return "\n".join(lines)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("role", nargs="?", default="bench", choices=["bench", "plain", "ray"])
+    ap.add_argument("role", nargs="?", default="bench", choices=["bench", "plain", "ray", "profile"])
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--lake", default="")
     ap.add_argument("--registry", default="")
-    ap.add_argument("--direct", action="store_true")
     ap.add_argument("--requests", type=int, default=400, help="requests per scenario and concurrency")
     ap.add_argument("--conc", type=int, nargs="+", default=[16, 64])
-    ap.add_argument("--skip-direct", action="store_true", help="skip the direct-ingress run")
+    ap.add_argument("--modes", nargs="+", default=[parse_mode(m) for m in MODES], type=parse_mode,
+                    help=f"Serve ingress modes to measure, each on its own local Ray: {', '.join(MODES)}; "
+                         "suffixes ':quiet' (no access log) and ':rN' (N api replicas), e.g. haproxy:quiet:r2")
+    ap.add_argument("--profile-lines", type=int, default=70, help="profile: lines of the call tree")
+    ap.add_argument("--only-signals", action="store_true", help="only the GET /v1/signals scenario")
+    ap.add_argument("--api-replicas", type=int, default=1, help="replicas of the ingress deployment")
+    ap.add_argument("--no-access-log", action="store_true",
+                    help="Serve logging_config: no per-request access log, level WARNING")
     ap.add_argument("--json", type=Path, default=None, help="also write the rows as JSON")
     args = ap.parse_args()
     if args.role == "plain":
         return serve_plain(args)
     if args.role == "ray":
         return serve_ray(args)
+    if args.role == "profile":
+        return profile(args)
+    rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp:
         lake, registry = prepare(Path(tmp))
         common = ["--lake", lake, "--registry", registry]
-        rows: list[dict[str, Any]] = []
-        port = free_port()
-        proc = start(["plain", *common], port)
-        try:
-            rows += run_scenarios("plain+uvicorn", f"http://127.0.0.1:{port}", total=args.requests,
-                                  concs=args.conc, serve=False)
-        finally:
-            stop(proc)
-        runs = [("serve", [])] + ([] if args.skip_direct else [("serve+direct", ["--direct"])])
-        for label, extra in runs:
+
+        def plain(label: str) -> list[dict[str, Any]]:
             port = free_port()
-            proc = start(["ray", *common, *extra], port)
+            proc, _ = start(["plain", *common], port)
             try:
-                rows += run_scenarios(label, f"http://127.0.0.1:{port}", total=args.requests,
-                                      concs=args.conc, serve=True)
-                replica = direct_port() if extra else None
-                if replica is not None:
-                    rows += run_scenarios(f"{label}@{replica}", f"http://127.0.0.1:{replica}",
-                                          total=args.requests, concs=args.conc, serve=False,
-                                          signals_only=True)
+                return run_scenarios(label, {"/": f"http://127.0.0.1:{port}"}, total=args.requests,
+                                     concs=args.conc, serve=False, only_signals=args.only_signals)
             finally:
                 stop(proc)
+
+        rows += plain("plain+uvicorn")
+        cleanup: list[Path] = []
+        for spec in args.modes:
+            mode, quiet, replicas = spec
+            label = mode + (":quiet" if quiet else "") + (f":r{replicas}" if replicas else "")
+            quiet, replicas = quiet or args.no_access_log, replicas or args.api_replicas
+            extra = [f"--api-replicas={replicas}"] + (["--no-access-log"] if quiet else [])
+            # Ingress replicas drain >= 30 s on shutdown by default (for a remote balancer).
+            env = {**MODES[mode], "RAY_SERVE_DIRECT_INGRESS_MIN_DRAINING_PERIOD_S": "1"}
+            if "RAY_SERVE_ENABLE_HA_PROXY" in env:
+                from trading_signals.serving.ingress import private_haproxy_env
+
+                env.update(private_haproxy_env())  # own files and side ports: no clash
+                cleanup.append(Path(env["RAY_SERVE_HAPROXY_CONFIG_FILE_LOC"]).parent)
+            port = free_port()
+            proc, direct = start(["ray", *common, *extra], port, env)
+            try:
+                base = f"http://127.0.0.1:{port}"
+                if mode == "direct":  # straight to the ingress replicas' own ports
+                    bases = {prefix: f"http://127.0.0.1:{ports[0]}" for prefix, ports in direct.items()}
+                    print(f"direct ingress ports: {direct}", flush=True)
+                else:
+                    bases = {"/": base, "/u": base}
+                rows += run_scenarios(label, bases, total=args.requests, concs=args.conc,
+                                      serve=True, only_signals=args.only_signals)
+            finally:
+                stop(proc)
+        # Plain again at the end: on a shared machine the load drifts during the run; the
+        # ratios use the better of the two plain runs (conservative for Serve).
+        rows += plain("plain+uvicorn (again)")
+        for folder in cleanup:
+            shutil.rmtree(folder, ignore_errors=True)
+    print(summary(rows))
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2))
 

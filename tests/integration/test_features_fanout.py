@@ -17,7 +17,6 @@ from trading_signals.workflow.features import build_features
 
 pytestmark = pytest.mark.ray
 CONFIG = FeaturesConfig(higher_timeframes=("1w",))
-BROKEN = FeaturesConfig(indicators=({"name": "no_such_indicator"},))
 
 
 @pytest.fixture(scope="module")
@@ -80,8 +79,20 @@ def test_build_features_ray_symbol_subset_and_failure_names_symbol(ray_local, la
     assert [p["symbol"] for p in subset.partitions] == ["SYN0001"]
     with pytest.raises(DataError, match="no 1w bar partitions"):
         build_features(CONFIG, RayExecutor(), lake=str(lake), out=str(tmp_path), timeframe="1w")
+    # A partition that fails inside its task (timestamps out of order, written around the gate;
+    # an unknown indicator can no longer get this far: load_config/FeaturesConfig rejects it).
+    import pyarrow as pa
+
+    from trading_signals.data.lake import partition_path
+    from trading_signals.data.storage import write_table_atomic
+
+    bars = generate_universe(6, 300, seed=31).bars["SYN0002"]
+    bars = bars.iloc[[1, 0, *range(2, len(bars))]]
+    write_table_atomic(pa.Table.from_pandas(bars.rename_axis("timestamp").reset_index(),
+                                            preserve_index=False),
+                       partition_path(tmp_path / "bad", symbol="SYN0002", timeframe="1d"))
     with pytest.raises(Exception, match="symbol=SYN0002"):
-        build_features(BROKEN, RayExecutor(), lake=str(lake), out=str(tmp_path), symbols=["SYN0002"])
+        build_features(CONFIG, RayExecutor(), lake=str(tmp_path / "bad"), out=str(tmp_path / "o"))
 
 
 def test_jobs_features_main_builds_and_reports(ray_local, lake, tmp_path, capsys) -> None:

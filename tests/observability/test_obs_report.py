@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _browser import pixel_std, render  # noqa: E402
 from _runs import make_run  # noqa: E402
 
-from trading_signals.errors import DataError  # noqa: E402
+from trading_signals.errors import ConfigError, DataError  # noqa: E402
 from trading_signals.report.run_report import write_run_report  # noqa: E402
 
 SECTIONS = ("overview", "portfolios", "signals", "walkforward", "overfitting", "montecarlo", "data")
@@ -64,8 +64,10 @@ def test_not_a_run_directory_is_a_clear_error(tmp_path: Path) -> None:
         write_run_report(tmp_path / "nope")
     with pytest.raises(DataError, match="holds no study outputs"):
         write_run_report(tmp_path)
-    with pytest.raises(DataError, match="is remote; the report reads local runs"):
-        write_run_report("s3://bucket/runs/abc")
+    with pytest.raises(DataError, match="does not exist"):
+        write_run_report(f"file://{tmp_path}/nope")  # URIs go through the same storage layer
+    with pytest.raises(ConfigError, match="unsupported storage scheme"):
+        write_run_report("nosuchscheme://bucket/runs/abc")
 
 
 def test_large_universe_summary_plus_top_and_bottom(tmp_path: Path) -> None:

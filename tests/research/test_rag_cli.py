@@ -78,7 +78,7 @@ def test_report_run_calls_the_run_report_writer(env, monkeypatch):
     monkeypatch.setattr(rr, "write_run_report", lambda d: calls.append(d) or env / "r.html")
     r = runner.invoke(app, ["report", "run", str(env / "runs" / "abc")])
     assert r.exit_code == 0, r.output
-    assert calls == [env / "runs" / "abc"] and "r.html" in r.output
+    assert calls == [str(env / "runs" / "abc")] and "r.html" in r.output
 
 
 def test_report_run_without_the_run_report_module_is_a_clear_error(env, monkeypatch):

@@ -74,6 +74,8 @@ def test_every_endpoint_through_serve(serve_url: str) -> None:
         sig = c.get("/v1/signals/SYN0001", headers=HEADERS)
         assert sig.status_code == 200 and sig.json()["signal"] is not None
         assert sig.headers["x-request-id"]
+        given = c.get("/v1/signals/SYN0001", headers={**HEADERS, "x-request-id": "trace-7"})
+        assert given.headers.get_list("x-request-id") == ["trace-7"]  # echoed once, not "id, id"
         pit = c.get("/v1/signals/SYN0001", params={"as_of": "2010-09-01"}, headers=HEADERS).json()
         assert pit["last_bar"].startswith("2010-09-01") or pit["last_bar"] < "2010-09-01T23"
         assert c.get("/v1/signals/NOPE", headers=HEADERS).status_code == 404

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from trading_signals._typing import FloatArray
-from trading_signals.data.schema import validate_ohlcv
+from trading_signals.data.schema import same_index, validate_ohlcv
 from trading_signals.errors import DataError
 from trading_signals.timeframes import TIMEFRAME_TABLE
 
@@ -50,7 +50,7 @@ def _price_arrays(
         symbols, timeframe = [str(sym)], prices.attrs.get("timeframe")
     elif isinstance(prices, Mapping) and set(prices) == {"open", "close"} and "close" not in prices["close"]:
         wide_o, wide_c = prices["open"], prices["close"]
-        if not wide_o.index.equals(wide_c.index) or list(wide_o.columns) != list(wide_c.columns):
+        if not same_index(wide_o.index, wide_c.index) or list(wide_o.columns) != list(wide_c.columns):
             raise DataError("prices: wide 'open' and 'close' frames need the same index and columns")
         index, symbols = wide_c.index, [str(c) for c in wide_c.columns]
         open_, close = wide_o.to_numpy(float), wide_c.to_numpy(float)
@@ -60,7 +60,7 @@ def _price_arrays(
         frames = [validate_ohlcv(prices[s], name=f"prices[{s!r}]") for s in prices]
         index = frames[0].index
         for s, f in zip(symbols, frames, strict=True):
-            if not f.index.equals(index):
+            if not same_index(f.index, index):
                 raise DataError(
                     f"prices[{s!r}]: index differs from prices[{symbols[0]!r}]; align the panel "
                     "first (e.g. reindex every frame on the union of timestamps and ffill)"
@@ -100,7 +100,7 @@ def _weight_array(positions: Positions, index: pd.DatetimeIndex, symbols: list[s
             raise DataError("positions: a Series only fits a single-symbol backtest; pass a wide "
                             "frame (columns = symbols) for a panel")
         values = positions.to_numpy(dtype=float)
-        if positions.index.equals(index) and np.isfinite(values).all():
+        if same_index(positions.index, index) and np.isfinite(values).all():
             return np.ascontiguousarray(values.reshape(-1, 1))
         positions = positions.to_frame(symbols[0])
     elif isinstance(positions, pd.DataFrame) and len(symbols) == 1 and positions.shape[1] == 1:
@@ -125,7 +125,7 @@ def _weight_array(positions: Positions, index: pd.DatetimeIndex, symbols: list[s
         )
     if not np.isfinite(values).all():
         raise DataError("positions: targets must be finite fractions of equity")
-    if positions.index.equals(index) and [str(c) for c in positions.columns] == symbols:
+    if same_index(positions.index, index) and [str(c) for c in positions.columns] == symbols:
         return np.ascontiguousarray(values)
     frame = positions.set_axis([str(c) for c in positions.columns], axis=1)
     # Bars without a decision hold the previous target; before the first decision: flat.

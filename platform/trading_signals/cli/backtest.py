@@ -39,8 +39,8 @@ def _load_cfg(config: Path | None) -> Any:
     return load_config(config) if config is not None else RunConfig()
 
 
-def _run_backtest(lake: Path, symbols: list[str], *, strategy: str, fast: int, slow: int,
-                  long_only: bool, signals: Path | None, config: Path | None, out: Path,
+def _run_backtest(lake: str, symbols: list[str], *, strategy: str, fast: int, slow: int,
+                  long_only: bool, signals: str | None, config: Path | None, out: str,
                   timeframe: str) -> dict[str, Any]:
     from trading_signals.workflow.backtest import backtest_lake
 
@@ -64,15 +64,15 @@ def _render_backtest(summary: dict[str, Any]) -> None:
 
 
 def backtest_command(
-    lake: Path = typer.Option(..., "--lake", help="OHLCV lake directory.", callback=output_dir),
+    lake: str = typer.Option(..., "--lake", help="OHLCV lake: a directory or URI (s3://, gs://, file://).", callback=output_dir),
     symbols: list[str] | None = typer.Option(None, "--symbols", help="Symbols (repeat or comma-separate); default: all."),
     strategy: str = typer.Option("sma_cross", "--strategy", help="sma_cross or confluence."),
     fast: int = typer.Option(10, "--fast", min=1, max=MAX_WINDOW, help="Fast SMA window (sma_cross)."),
     slow: int = typer.Option(50, "--slow", min=2, max=MAX_WINDOW, help="Slow SMA window (sma_cross)."),
     long_only: bool = typer.Option(False, "--long-only", help="No short positions."),
-    signals: Path | None = typer.Option(None, "--signals", help="Signals directory (confluence)."),
+    signals: str | None = typer.Option(None, "--signals", help="Signals directory or URI (confluence)."),
     config: Path | None = typer.Option(None, "--config", help="Run config YAML (backtest section: costs, fills, limits)."),
-    out: Path = typer.Option(Path("runs"), "--out", help="Root of run directories.", callback=output_dir),
+    out: str = typer.Option("runs", "--out", help="Root of run directories: a directory or URI.", callback=output_dir),
     timeframe: str = typer.Option("1d", "--timeframe"),
     as_json: bool = JSON_OPTION,
 ) -> None:
@@ -90,7 +90,7 @@ def backtest_command(
 
 
 def sweep_command(
-    lake: Path = typer.Option(..., "--lake", help="OHLCV lake directory.", callback=output_dir),
+    lake: str = typer.Option(..., "--lake", help="OHLCV lake: a directory or URI (s3://, gs://, file://).", callback=output_dir),
     symbol: str = typer.Option(..., "--symbol", help="Symbol to sweep."),
     fast: str = typer.Option("5:50:1", "--fast", help="Fast windows start:stop[:step] (stop exclusive)."),
     slow: str = typer.Option("20:200:5", "--slow", help="Slow windows start:stop[:step]."),

@@ -9,29 +9,21 @@ import yaml
 
 from trading_signals.cli._output import JSON_OPTION, console, print_json, user_errors
 from trading_signals.config import RunConfig, config_id, load_config
-from trading_signals.errors import ConfigError
 
 
 def load_checked_config(path: str | Path) -> RunConfig:
-    """:func:`~trading_signals.config.load_config` plus the checks the config layer cannot make.
+    """Load a run config for a command: :func:`~trading_signals.config.load_config`.
 
-    The schema (types, ranges, key names, model hyper-parameters, timeframes, timezones) is
-    checked by ``load_config``; the indicator spec needs the feature registry, which sits above
-    the config layer, so it is compiled here, before any command does work.
+    Every check (types, ranges, key names, model hyper-parameters, timeframes, timezones and
+    the indicator spec against the indicator vocabulary) runs in ``load_config`` itself, so
+    jobs and library callers get the same errors; kept as the CLI's named entry point.
 
     Raises
     ------
     ConfigError
-        Naming the file and the key path (``features.indicators[1]: unknown indicator ...``).
+        Naming the file and the key path (``features.indicators.1.name: unknown indicator ...``).
     """
-    cfg = load_config(path)
-    from trading_signals.features.indicator_spec import compile_spec
-
-    try:
-        compile_spec(cfg.features.indicators)
-    except ConfigError as exc:
-        raise ConfigError(f"{path}: 1 invalid value(s)\n  - features.{exc}") from exc
-    return cfg
+    return load_config(path)
 
 
 def register(app: typer.Typer) -> None:

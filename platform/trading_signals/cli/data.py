@@ -23,7 +23,8 @@ if TYPE_CHECKING:
     from trading_signals.data.raw import RawInput
 
 SOURCES = ("sample", "synthetic", "files", "remote")
-LakeOpt = Annotated[Path, typer.Option("--lake", help="Lake root directory.", callback=output_dir)]
+LakeOpt = Annotated[str, typer.Option("--lake", help="Lake root: a directory or URI (s3://, gs://, file://).",
+                                       callback=output_dir)]
 SymbolOpt = Annotated[str | None, typer.Option("--symbol", help="Symbol of files without one.")]
 ConfigOpt = Annotated[Path | None, typer.Option("--config", help="Run config YAML (data.gate).")]
 _SHOWN_ISSUES = 12
@@ -46,7 +47,7 @@ def import_cmd(
     args: Annotated[
         list[str] | None, typer.Argument(help="files: paths; remote/sample: symbols")
     ] = None,
-    lake: LakeOpt = Path("lake"),
+    lake: LakeOpt = "lake",
     timeframe: Annotated[
         str, typer.Option("--timeframe", help="Bar timeframe (1min ... 1mo).")
     ] = "1d",
@@ -154,15 +155,17 @@ def validate_cmd(
     raise typer.Exit(code)
 
 
-def ls_cmd(lake: LakeOpt = Path("lake"), as_json: bool = JSON_OPTION) -> None:
+def ls_cmd(lake: LakeOpt = "lake", as_json: bool = JSON_OPTION) -> None:
     """List the lake: timeframe, symbol, first/last bar and row count of every partition."""
+    from trading_signals.data import storage
     from trading_signals.data.lake import describe_lake
 
     with user_errors():
         infos = describe_lake(lake)
     extras = {
-        "quarantine_files": len(list((lake / "quarantine").glob("*/*.parquet"))),
-        "import_reports": len(list((lake / "reports").glob("import-*.json"))),
+        "quarantine_files": sum(len(storage.listdir(storage.join(lake, "quarantine", d), "*.parquet"))
+                                for d in storage.subdirs(storage.join(lake, "quarantine"))),
+        "import_reports": len(storage.listdir(storage.join(lake, "reports"), "import-*.json")),
     }
     rows = [
         {

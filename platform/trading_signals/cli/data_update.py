@@ -8,13 +8,15 @@ from typing import Annotated, Any
 import typer
 
 from trading_signals.cli._output import console, print_json, table, user_errors
+from trading_signals.cli._validate import output_dir
 
 
 def update_cmd(
     symbols: Annotated[list[str], typer.Argument(help="Symbols to update (comma or space separated).")],
     source: Annotated[str, typer.Option("--source", help="remote (provider chain) or files.")] = "remote",
     path: Annotated[list[Path] | None, typer.Option("--path", help="files: CSV/Parquet files or directories.")] = None,
-    lake: Annotated[Path, typer.Option("--lake", help="Lake root directory.")] = Path("lake"),
+    lake: Annotated[str, typer.Option("--lake", help="Lake root: a directory or URI (s3://, gs://, file://).",
+                                      callback=output_dir)] = "lake",
     timeframe: Annotated[str, typer.Option("--timeframe", help="Bar timeframe.")] = "1d",
     lookback_days: Annotated[int, typer.Option(
         "--lookback-days", min=0, help="remote: refetch this many days before the last bar to "
@@ -31,10 +33,10 @@ def update_cmd(
 
     names = [s.strip() for item in symbols for s in item.split(",") if s.strip()]
     with user_errors():
-        inputs = _inputs(source, names, paths=path or [], lake=str(lake), timeframe=timeframe,
+        inputs = _inputs(source, names, paths=path or [], lake=lake, timeframe=timeframe,
                          lookback_days=lookback_days, end=end, config=config)
         gate = _gate(config)
-        report = append_new_bars(inputs, lake=str(lake), timeframe=timeframe, config=gate)
+        report = append_new_bars(inputs, lake=lake, timeframe=timeframe, config=gate)
     if as_json:
         print_json(report.to_dict())
     else:

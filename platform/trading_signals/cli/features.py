@@ -2,7 +2,8 @@
 
 ``tsig features --lake DIR --out DIR`` builds the features table (indicators + ML features +
 optional higher-timeframe blocks) per symbol partition through the workflow's features stage,
-serially or on Ray.
+serially or on Ray. The table's ``_manifest.json`` refuses a second build with other options
+into the same ``--out`` (exit 2, nothing written) unless ``--replace``.
 """
 
 from __future__ import annotations
@@ -36,8 +37,8 @@ def _features_config(config: Path | None, ml: bool | None, higher: list[str] | N
     return FeaturesConfig.model_validate({**cfg.model_dump(), **update}) if update else cfg
 
 
-def _run(lake: Path, out: Path, *, timeframe: str, symbols: list[str] | None, config: Any,
-         use_ray: bool, address: str | None, show_progress: bool) -> Any:
+def _run(lake: str, out: str, *, timeframe: str, symbols: list[str] | None, config: Any,
+         use_ray: bool, address: str | None, show_progress: bool, replace: bool = False) -> Any:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from trading_signals.cli._executor import make_executor
@@ -52,14 +53,15 @@ def _run(lake: Path, out: Path, *, timeframe: str, symbols: list[str] | None, co
             progress.update(task, completed=done, total=total)
 
         return build_features(config, make_executor(use_ray, address), lake=str(lake), out=str(out),
-                              timeframe=timeframe, symbols=symbols, progress=advance)
+                              timeframe=timeframe, symbols=symbols, progress=advance,
+                              replace=replace)
 
 
 def features_command(
-    lake: Path = typer.Option(..., "--lake", help="Bars lake root (has ohlcv/timeframe=.../).",
-                              callback=output_dir),
-    out: Path = typer.Option(..., "--out", help="Where to write features/timeframe=<tf>/symbol=<SYM>/.",
-                             callback=output_dir),
+    lake: str = typer.Option(..., "--lake", help="Bars lake root (has ohlcv/timeframe=.../); "
+                             "a path or s3:// URI.", callback=output_dir),
+    out: str = typer.Option(..., "--out", help="Where to write features/timeframe=<tf>/symbol=<SYM>/ "
+                            "(path or s3:// URI).", callback=output_dir),
     symbols: list[str] = typer.Option(None, "--symbols", "-s", help="Symbols (repeat or comma-separate); default all."),
     timeframe: str = typer.Option("1d", "--timeframe", "-t", help="Bar timeframe to read."),
     use_ray: bool = typer.Option(False, "--ray/--serial", help="Fan out over symbols on Ray (default serial)."),
@@ -67,13 +69,16 @@ def features_command(
     higher: list[str] = typer.Option(None, "--higher", help="Higher timeframes to add, e.g. --higher 1w (suffix __1w)."),
     ml: bool = typer.Option(None, "--ml/--no-ml", help="Include the 17 ML features (default: config, else yes)."),
     config: Path = typer.Option(None, "--config", help="Run config YAML; its `features:` section sets indicators/ML/higher TFs."),
+    replace: bool = typer.Option(
+        False, "--replace", help="Delete a features table of other options (or of an older "
+        "version) under --out for this timeframe first, instead of refusing to mix them."),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Compute indicator + ML (+ higher-timeframe) features for every symbol partition of a lake."""
     with user_errors():
         summary = _run(lake, out, timeframe=timeframe, symbols=_split_symbols(symbols),
                        config=_features_config(config, ml, higher), use_ray=use_ray,
-                       address=address, show_progress=not as_json)
+                       address=address, show_progress=not as_json, replace=replace)
         payload = summary.to_dict()
         if as_json:
             print_json({**payload, "partitions": summary.partitions})

@@ -17,24 +17,26 @@ def register(app: typer.Typer) -> None:
 
 def report_cmd(
     target: str = typer.Argument(..., help="SYMBOL for a research report, or the word 'run'."),
-    run_dir: Path | None = typer.Argument(None, help="With 'run': the run directory."),
+    run_dir: str | None = typer.Argument(None, help="With 'run': the run directory (path or s3://, gs://, file:// URI)."),
     as_of: str | None = typer.Option(None, "--as-of", help="Report date (UTC; a date = end of day). Required for SYMBOL."),
     html: bool = typer.Option(False, "--html", help="Also write a self-contained HTML page."),
-    lake: Path | None = typer.Option(None, "--lake", help="OHLCV lake (default: packaged sample / demo synthetic bars)."),
+    lake: str | None = typer.Option(None, "--lake", help="OHLCV lake, path or URI (default: packaged sample / demo synthetic bars)."),
     store: str | None = typer.Option(None, "--store", help="Research store (see `tsig rag`)."),
-    fundamentals: Path | None = typer.Option(None, "--fundamentals", help="JSON object of figures to include verbatim."),
-    out: Path = typer.Option(Path("reports"), "--out", help="Output directory."),
+    fundamentals: Path | None = typer.Option(None, "--fundamentals", help="Local JSON file: an object of figures to include verbatim."),
+    out: str | None = typer.Option(None, "--out", help="Research report: output directory, path or URI (default: reports). "
+                                   "With 'run': the report file, path or URI (default: RUN_DIR/report.html)."),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Write a research report on SYMBOL as of --as-of (Markdown, optional HTML, sources), or
     `tsig report run RUN_DIR` for the HTML report of a backtest run."""
     if target == "run":
-        _run_report(run_dir)
+        _run_report(run_dir, out)
         return
     if run_dir is not None:
         raise typer.BadParameter(f"unexpected argument {run_dir}; did you mean `tsig report run {run_dir}`?")
     if as_of is None:
         raise typer.BadParameter("--as-of is required for a research report (e.g. --as-of 2018-06-29)")
+    from trading_signals.data import storage
     from trading_signals.research.report import load_bars, report_file_names, write_report
     with user_errors():
         figures = _fundamentals(fundamentals)
@@ -42,12 +44,10 @@ def report_cmd(
         report = write_report(target, as_of, store=_store_or_none(store), bars=bars,
                               fundamentals=figures)
         md_name, html_name = report_file_names(target, report.as_of)
-        out.mkdir(parents=True, exist_ok=True)
-        paths = {"markdown": out / md_name}
-        paths["markdown"].write_text(report.markdown, encoding="utf-8")
+        folder = out or "reports"
+        paths = {"markdown": storage.write_text_atomic(storage.join(folder, md_name), report.markdown)}
         if html:
-            paths["html"] = out / html_name
-            paths["html"].write_text(report.html(), encoding="utf-8")
+            paths["html"] = storage.write_text_atomic(storage.join(folder, html_name), report.html())
     if as_json:
         print_json({**report.as_dict(), "paths": paths})
         return
@@ -85,7 +85,7 @@ def _fundamentals(path: Path | None) -> dict[str, object] | None:
     return obj
 
 
-def _run_report(run_dir: Path | None) -> None:
+def _run_report(run_dir: str | None, out: str | None) -> None:
     if run_dir is None:
         raise typer.BadParameter("usage: tsig report run RUN_DIR")
     try:
@@ -95,5 +95,5 @@ def _run_report(run_dir: Path | None) -> None:
                           f"available in this installation ({exc})")
         raise typer.Exit(2) from exc
     with user_errors():
-        path = write_run_report(run_dir)
+        path = write_run_report(run_dir) if out is None else write_run_report(run_dir, out)
     console.print(f"run report: {path}")

@@ -16,8 +16,9 @@ from trading_signals.config.backtest import BacktestConfig
 from trading_signals.config.risk import MonteCarloConfig, WalkForwardConfig
 from trading_signals.errors import ConfigError, DataError
 
-LAKE = typer.Option(Path("lake"), "--lake", help="Lake directory holding the bars.", callback=output_dir)
-OUT = typer.Option(Path("runs"), "--out", help="Root of run directories (runs/<run id>/...).",
+LAKE = typer.Option("lake", "--lake", help="Lake holding the bars: a directory or URI (s3://, gs://, file://).",
+                    callback=output_dir)
+OUT = typer.Option("runs", "--out", help="Root of run directories (runs/<run id>/...): a directory or URI.",
                    callback=output_dir)
 RAY = typer.Option(True, "--ray/--serial", help="Fan out over Ray tasks, or run the serial core.")
 ADDRESS = typer.Option(None, "--address", help="Ray address to join (default: RAY_ADDRESS or a local Ray).")
@@ -66,7 +67,7 @@ def register(app: typer.Typer) -> None:
         symbols: list[str] | None = typer.Option(None, "--symbols", "--symbol",
                                                  help="Symbols (repeat or comma-separate); default: all in the lake."),
         config: Path | None = typer.Option(None, "--config", help="Run config YAML: risk.walkforward (windows, strategy) and backtest (engine) sections."),
-        lake: Path = LAKE,
+        lake: str = LAKE,
         timeframe: str = typer.Option("1d", "--timeframe"),
         strategy: str | None = typer.Option(None, "--strategy", help="sma_cross | confluence | model (default: config, confluence)."),
         train: str | None = typer.Option(None, help="Training window: bars, or a period like 3y (default: config)."),
@@ -76,7 +77,7 @@ def register(app: typer.Typer) -> None:
         anchored: bool | None = typer.Option(None, "--anchored/--rolling", help="Expanding or rolling training."),
         use_ray: bool = RAY,
         address: str | None = ADDRESS,
-        out: Path = OUT,
+        out: str = OUT,
         as_json: bool = JSON_OPTION,
     ) -> None:
         """Walk-forward study: fit each training window, trade the next test window, stitch (resumable)."""
@@ -98,8 +99,8 @@ def register(app: typer.Typer) -> None:
     @app.command("montecarlo")
     def montecarlo(
         symbol: str | None = typer.Option(None, "--symbol", help="Buy-and-hold returns of this lake symbol."),
-        returns_file: Path | None = typer.Option(None, "--returns", help="Parquet with a 'return' or 'returns' column (e.g. a walk-forward run's returns.parquet)."),
-        lake: Path = LAKE,
+        returns_file: str | None = typer.Option(None, "--returns", help="Parquet (path or URI) with a 'return' or 'returns' column (e.g. a walk-forward run's returns.parquet)."),
+        lake: str = LAKE,
         timeframe: str = typer.Option("1d", "--timeframe"),
         model: str = typer.Option("bootstrap", help="gbm | bootstrap | garch"),
         paths: int = typer.Option(10_000, "--paths"),
@@ -108,7 +109,7 @@ def register(app: typer.Typer) -> None:
         mean_block: float = typer.Option(20.0, "--mean-block", help="Mean block length (bootstrap)."),
         use_ray: bool = RAY,
         address: str | None = ADDRESS,
-        out: Path = OUT,
+        out: str = OUT,
         as_json: bool = JSON_OPTION,
     ) -> None:
         """Simulate wealth paths from a return history: VaR/CVaR, drawdowns, fan chart data."""
@@ -157,8 +158,8 @@ def _render_walkforward(summary: dict[str, Any]) -> None:
     console.print(f"outputs: {summary['run_dir']}")
 
 
-def _run_walkforward(symbols: list[str], lake: Path, timeframe: str, wf: WalkForwardConfig, run: Any,
-                     use_ray: bool, address: str | None, out: Path) -> dict[str, Any]:
+def _run_walkforward(symbols: list[str], lake: str, timeframe: str, wf: WalkForwardConfig, run: Any,
+                     use_ray: bool, address: str | None, out: str) -> dict[str, Any]:
     from trading_signals.cli._executor import make_executor
     from trading_signals.data.lake import list_symbols
     from trading_signals.workflow.runs import finish_run, jsonable, lake_fingerprint, open_run, run_id
@@ -184,15 +185,17 @@ def _run_walkforward(symbols: list[str], lake: Path, timeframe: str, wf: WalkFor
     return jsonable(summary)
 
 
-def _load_returns(symbol: str | None, returns_file: Path | None, lake: Path,
+def _load_returns(symbol: str | None, returns_file: str | None, lake: str,
                   timeframe: str) -> tuple[np.ndarray, str]:
     if (symbol is None) == (returns_file is None):
         raise DataError("give exactly one of --symbol (buy-and-hold from the lake) or --returns FILE")
     if returns_file is not None:
-        if not returns_file.is_file():
+        from trading_signals.data import storage
+
+        if not storage.is_file(returns_file):
             raise DataError(f"--returns {returns_file}: file not found")
         try:
-            frame = pd.read_parquet(returns_file)
+            frame = storage.read_table(returns_file).to_pandas()
         except Exception as exc:  # noqa: BLE001 - any unreadable file is a usage error
             raise DataError(f"--returns {returns_file}: not a Parquet file ({type(exc).__name__}); "
                             "pass a returns.parquet such as a walk-forward run writes") from exc
@@ -207,7 +210,7 @@ def _load_returns(symbol: str | None, returns_file: Path | None, lake: Path,
 
 
 def _run_montecarlo(returns: np.ndarray, source: str, cfg: MonteCarloConfig, use_ray: bool,
-                    address: str | None, out: Path) -> dict[str, Any]:
+                    address: str | None, out: str) -> dict[str, Any]:
     import hashlib
 
     from trading_signals.cli._executor import make_executor

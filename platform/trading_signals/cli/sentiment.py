@@ -88,7 +88,8 @@ def score_cmd(
 
 def aggregate_cmd(
     news: list[Path] = typer.Argument(..., help="News files (.jsonl/.csv/.parquet)."),
-    lake: Path = typer.Option(Path("lake"), "--lake", help="Lake root with the bars.", callback=output_dir),
+    lake: str = typer.Option("lake", "--lake", help="Lake root with the bars: a directory or URI (s3://, gs://, file://).",
+                             callback=output_dir),
     timeframe: str = typer.Option("1d", "--timeframe", help="Bar timeframe."),
     symbols: list[str] = typer.Option(None, "--symbol", help="Symbols (repeat); default: all in the lake."),
     half_life_hours: float = typer.Option(24.0, "--half-life-hours", help="Decay half-life."),
@@ -96,6 +97,8 @@ def aggregate_cmd(
     model_path: str | None = _MODEL_OPT,
     write: bool = typer.Option(False, "--write", help="Write table=sentiment partitions to the lake."),
     config: Path = typer.Option(None, "--config", help="Run config YAML; its sentiment section wins."),
+    replace: bool = typer.Option(False, "--replace", help="With --write: delete a sentiment table "
+                                 "of other settings (or of an older version) first."),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Score news and align it point-in-time with each symbol's bars; print a per-symbol summary."""
@@ -113,11 +116,16 @@ def aggregate_cmd(
             cfg = load_config(config).sentiment
             scorer, model_path = cfg.scorer, cfg.model_path
             half_life_hours, use_body = cfg.half_life_hours, cfg.use_body
+        table_ = None
+        if write:  # refuse a mismatched table before any scoring or writing
+            table_ = _prepare_table(lake, timeframe, replace=replace, settings={
+                "scorer": scorer, "model_path": model_path,
+                "half_life_hours": half_life_hours, "use_body": use_body})
         scored = score_news(load_news(news), _scorer(scorer, model_path), use_body=use_body)
         bars = read_panel(lake, timeframe=timeframe, symbols=symbols or None)
         panel = aggregate_panel(scored, bars, half_life=pd.Timedelta(hours=half_life_hours))
-        if write:
-            _write_panel(lake, panel, timeframe=timeframe)
+        if table_ is not None:
+            _write_panel(lake, panel, timeframe=timeframe, table_=table_, news=news)
     summary = [{"symbol": s, "bars": len(f), "bars_with_news": int(f["article_count"].gt(0).sum()),
                 "articles": int(f["article_count"].sum()),
                 "first_scored_bar": f["sentiment_score"].first_valid_index(),
@@ -131,11 +139,40 @@ def aggregate_cmd(
                         [list(r.values()) for r in summary]))
 
 
-def _write_panel(lake: Path, panel: dict[str, Any], *, timeframe: str) -> None:
+def _prepare_table(lake: str, timeframe: str, *, replace: bool,
+                   settings: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    # The sentiment table carries a manifest like the features and signals tables
+    # (docs/data.md "Output tables and their manifests"): these settings decide its values.
+    import hashlib
+    import json
+
+    from trading_signals.data.table_manifest import new_manifest, prepare_write
+
+    cid = hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:12]
+    wanted = new_manifest("sentiment", timeframe, settings, cid, None)
+    return wanted, prepare_write(lake, wanted, replace=replace, option="--lake")
+
+
+def _write_panel(lake: str, panel: dict[str, Any], *, timeframe: str,
+                 table_: tuple[dict[str, Any], dict[str, Any]], news: list[Path]) -> None:
     import pyarrow as pa
 
-    from trading_signals.data.lake import atomic_write_table, partition_path
+    from trading_signals.data.fingerprint import file_digest, input_digests
+    from trading_signals.data.lake import atomic_write_table, partition_files, partition_path
+    from trading_signals.data.table_manifest import arrow_columns, check_partition, record_symbols
 
-    for sym, frame in panel.items():
+    wanted, manifest = table_
+    news_inputs = {f"news:{p.name}": file_digest(str(p)) for p in news}
+    tables = {sym: pa.Table.from_pandas(frame.rename_axis("timestamp")) for sym, frame in panel.items()}
+    columns = arrow_columns(next(iter(tables.values())).schema) if tables else None
+    written = {}
+    for sym, arrow in tables.items():  # every partition checked before the first is written
+        check_partition({"columns": manifest.get("columns") or columns}, arrow_columns(arrow.schema),
+                        where=str(partition_path(lake, symbol=sym, timeframe=timeframe, table="sentiment")))
+    for sym, arrow in tables.items():
         path = partition_path(lake, symbol=sym, timeframe=timeframe, table="sentiment")  # path or URI
-        atomic_write_table(pa.Table.from_pandas(frame.rename_axis("timestamp")), path)
+        atomic_write_table(arrow, path)
+        bars = [str(f) for f in partition_files(lake, timeframe=timeframe, symbols=[sym])]
+        written[sym] = {"inputs": {**input_digests(bars, root=lake), **news_inputs},
+                        "rows": arrow.num_rows}
+    record_symbols(lake, wanted, written, columns)

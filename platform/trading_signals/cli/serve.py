@@ -7,7 +7,6 @@ loads ``serve/app.py`` from the checkout and calls its ``run_from_config``.
 from __future__ import annotations
 
 import importlib
-import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -15,6 +14,7 @@ from typing import Annotated
 import typer
 
 from trading_signals.cli._output import user_errors
+from trading_signals.serving.ingress import DEFAULT_INGRESS, INGRESS_MODES
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -29,9 +29,11 @@ def serve_cmd(
     lake: Annotated[str | None, typer.Option("--lake", help="Override the lake in the config.")] = None,
     registry: Annotated[str | None, typer.Option("--registry", help="Model registry to serve from.")] = None,
     model: Annotated[str | None, typer.Option("--model", help="Model id (name or name/vNNNN).")] = None,
-    direct_ingress: Annotated[bool, typer.Option(
-        "--direct-ingress", help="Set RAY_SERVE_ENABLE_DIRECT_INGRESS=1 for the local Ray "
-        "(replicas also listen on ports 30000-31000; see docs/serving.md).")] = False,
+    ingress: Annotated[str, typer.Option(
+        "--ingress", help="How HTTP reaches the app: haproxy (Ray 2.60's HAProxy on the HTTP port, "
+        "replicas on 30000-31000, with RAY_SERVE_THROUGHPUT_OPTIMIZED; the fastest), proxy (Serve's Python proxy) or direct (replica "
+        "ports only, for an external load balancer). Sets the RAY_SERVE_* flags of the local Ray; "
+        "with --address the cluster's own environment decides (docs/serving.md).")] = DEFAULT_INGRESS,
 ) -> None:
     """Run the HTTP API (signals, predict, backtest, dashboard) until Ctrl-C."""
     with user_errors():
@@ -39,8 +41,9 @@ def serve_cmd(
 
         if not config.is_file():
             raise ConfigError(f"--config {config}: no such file; the default is serve/config.yaml")
-        if direct_ingress:  # read by Serve at import time in every Ray process: set it first
-            os.environ["RAY_SERVE_ENABLE_DIRECT_INGRESS"] = "1"
+        if ingress not in INGRESS_MODES:
+            raise typer.BadParameter(f"{ingress!r}; choose one of {', '.join(INGRESS_MODES)}",
+                                     param_hint="--ingress")
         if str(REPO) not in sys.path:
             sys.path.insert(0, str(REPO))
         try:
@@ -50,7 +53,8 @@ def serve_cmd(
         overrides = {k: v for k, v in (("lake", lake), ("registry", registry), ("model_id", model))
                      if v is not None}
         module.run_from_config(config, insecure_local=insecure_local, host=host or None,
-                               port=port or None, address=address, overrides=overrides)
+                               port=port or None, address=address, overrides=overrides,
+                               ingress=ingress)
 
 
 def register(app: typer.Typer) -> None:

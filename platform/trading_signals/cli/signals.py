@@ -19,8 +19,8 @@ signals_app = typer.Typer(
 @signals_app.callback(invoke_without_command=True)
 def build(
     ctx: typer.Context,
-    lake: Path | None = typer.Option(None, "--lake", help="OHLCV lake directory.", callback=output_dir),
-    out: Path | None = typer.Option(None, "--out", help="Output directory for signals.", callback=output_dir),
+    lake: str | None = typer.Option(None, "--lake", help="OHLCV lake: a directory or URI (s3://, gs://, file://).", callback=output_dir),
+    out: str | None = typer.Option(None, "--out", help="Output directory or URI for signals.", callback=output_dir),
     symbols: list[str] | None = typer.Option(
         None, "--symbols", help="Symbols (repeat or comma-separate); default: all in the lake."
     ),
@@ -36,6 +36,9 @@ def build(
         None, "--model", help="Registered model id (name or name/vNNNN) for the model component "
         "(point-in-time: a bar is scored only by a version trained before it)."),
     registry: str | None = typer.Option(None, "--registry", help="Model registry (default: config models.registry)."),
+    replace: bool = typer.Option(
+        False, "--replace", help="Delete a signals table of another config (or of an older "
+        "version) under --out for this timeframe first, instead of refusing to mix them."),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Generate signals per symbol, write them under OUT and print the latest with its story."""
@@ -46,13 +49,14 @@ def build(
     with user_errors():
         summaries = _build(lake, out, symbols=_split(symbols), news=news, timeframe=timeframe,
                            use_ray=use_ray, address=address, config=config,
-                           multi_timeframe=multi_timeframe, model=model, registry=registry)
+                           multi_timeframe=multi_timeframe, model=model, registry=registry,
+                           replace=replace)
     emit(summaries, as_json=as_json, render=_render_latest)
 
 
 @signals_app.command("explain")
 def explain(
-    out: Path = typer.Option(..., "--out", help="Signals directory written by `tsig signals`."),
+    out: str = typer.Option(..., "--out", help="Signals directory or URI written by `tsig signals`."),
     symbol: str = typer.Option(..., "--symbol", help="Symbol to explain."),
     at: str | None = typer.Option(None, "--at", help="Date/time (UTC); default: the latest bar.",
                                   callback=timestamp_text),
@@ -88,9 +92,9 @@ def _split(symbols: list[str] | None) -> list[str]:
 
 
 def _build(
-    lake: Path, out: Path, *, symbols: list[str], news: Path | None, timeframe: str,
+    lake: str, out: str, *, symbols: list[str], news: Path | None, timeframe: str,
     use_ray: bool, address: str | None, config: Path | None, multi_timeframe: bool,
-    model: str | None = None, registry: str | None = None,
+    model: str | None = None, registry: str | None = None, replace: bool = False,
 ) -> list[dict[str, Any]]:
     from trading_signals.cli._executor import make_executor
     from trading_signals.config import RunConfig, load_config
@@ -111,8 +115,18 @@ def _build(
 
         component = model_component_for(model, registry or run.models.registry, timeframe=timeframe)
     return build_signals(cfg, run.sentiment, make_executor(use_ray, address),
-                         lake=str(lake.resolve()), out=str(out.resolve()), symbols=names,
-                         timeframe=timeframe, news=news_table, model=component)
+                         lake=_absolute(lake), out=_absolute(out), symbols=names,
+                         timeframe=timeframe, news=news_table, model=component, model_id=model,
+                         replace=replace)
+
+
+def _absolute(location: str) -> str:
+    # Ray workers may run in another directory: local paths absolute, URIs unchanged.
+    from trading_signals.data import storage
+
+    if storage.is_remote(location):
+        return storage.as_str(location)
+    return str(Path(storage.local_path(location)).resolve())
 
 
 def _render_latest(summaries: list[dict[str, Any]]) -> None:

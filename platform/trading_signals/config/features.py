@@ -8,19 +8,22 @@ YAML example (``features.indicators`` omitted or ``null`` means the full default
         - {name: bbands, params: {timeperiod: 20}}       # -> bb_upper_20, bb_middle_20, bb_lower_20
         - {name: sma, params: {timeperiod: 5}, alias: fast_ma}   # -> fast_ma
 
-Names and params are checked against the indicator registry when the spec is compiled
-(:func:`trading_signals.features.indicators.compile_spec`), which raises ``ConfigError`` listing
-the valid names or params; this module stays free of feature-layer imports.
+Names, params and output columns are checked against the indicator vocabulary
+(:mod:`trading_signals.config.indicators`, which the feature layer's kernel registry is built
+on) when the config is loaded: an unknown family, an unknown or out-of-range param, or two
+specs producing one column fail ``load_config`` naming the key path
+(``features.indicators.1.name``) and listing what is valid.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from trading_signals.config._base import FrozenModel
 from trading_signals.config.data import check_timeframe
+from trading_signals.config.indicators import check_unique_columns, resolve_params
 
 
 class IndicatorSpec(FrozenModel):
@@ -40,6 +43,11 @@ class IndicatorSpec(FrozenModel):
     def _lower_name(cls, value: str) -> str:
         return value.strip().lower()
 
+    @model_validator(mode="after")
+    def _known(self) -> IndicatorSpec:
+        resolve_params(self.name, self.params)  # KeyPathError at name / params[.key]
+        return self
+
 
 class FeaturesConfig(FrozenModel):
     indicators: tuple[IndicatorSpec, ...] | None = Field(
@@ -48,6 +56,13 @@ class FeaturesConfig(FrozenModel):
     ml_features: bool = Field(default=True, description="add the 17 ML features")
     higher_timeframes: tuple[str, ...] = Field(
         default=(), description="higher timeframes joined point-in-time (suffix __<tf>)")
+
+    @field_validator("indicators")
+    @classmethod
+    def _unique_columns(cls, value: tuple[IndicatorSpec, ...] | None,
+                        ) -> tuple[IndicatorSpec, ...] | None:
+        check_unique_columns(value or ())
+        return value
 
     @field_validator("higher_timeframes")
     @classmethod

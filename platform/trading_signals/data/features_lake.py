@@ -1,14 +1,17 @@
 """The features table: read and write feature partitions (table I/O only).
 
 Layout mirrors the bars: ``<out>/features/timeframe=<tf>/symbol=<SYM>/part-0000.parquet``, one
-file per symbol, written atomically. How features are computed and the build loop live in the
-workflow (:mod:`trading_signals.workflow.features`).
+file per symbol, written atomically, plus the table's ``_manifest.json``
+(:mod:`trading_signals.data.table_manifest`: producing config, columns, input fingerprints).
+How features are computed and the build loop live in the workflow
+(:mod:`trading_signals.workflow.features`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -18,6 +21,7 @@ from trading_signals._typing import TIMESTAMP
 from trading_signals.data import storage
 from trading_signals.data.lake import list_symbols, partition_path
 from trading_signals.data.schema import check_symbol, check_timeframe
+from trading_signals.data.table_manifest import arrow_columns, check_partition
 from trading_signals.errors import DataError
 
 FEATURES_TABLE = "features"
@@ -62,8 +66,13 @@ def write_features(
     symbol: str,
     timeframe: str,
     table: str = FEATURES_TABLE,
+    manifest: Mapping[str, Any] | None = None,
 ) -> Path:
-    """Write one symbol's feature frame (float64 columns, UTC index) atomically; return the file."""
+    """Write one symbol's feature frame (float64 columns, UTC index) atomically; return the file.
+
+    With ``manifest`` (the table's, see :mod:`trading_signals.data.table_manifest`), a frame
+    whose columns differ from the table's is refused before anything is written.
+    """
     if not isinstance(features.index, pd.DatetimeIndex) or features.index.tz is None:
         raise DataError(f"features of {symbol}: index must be a tz-aware DatetimeIndex")
     bad = [c for c in features.columns if features[c].dtype != np.float64 or not isinstance(c, str)]
@@ -75,7 +84,15 @@ def write_features(
     arrays = [ts] + [pa.array(features[c].to_numpy(), type=pa.float64()) for c in features.columns]
     arrow = pa.Table.from_arrays(arrays, names=[TIMESTAMP, *features.columns])
     target = partition_path(lake, symbol=symbol, timeframe=timeframe, table=table)
+    if manifest is not None:
+        check_partition(manifest, arrow_columns(arrow.schema), where=str(target))
     return _atomic_write(arrow, target)
+
+
+def features_schema(columns: Sequence[str]) -> pa.Schema:
+    """Return the Arrow schema :func:`write_features` writes for feature ``columns``."""
+    return pa.schema([pa.field(TIMESTAMP, pa.timestamp("ns", tz="UTC"))]
+                     + [pa.field(c, pa.float64()) for c in columns])
 
 
 def _atomic_write(table: pa.Table, path: Path | str) -> Path | str:

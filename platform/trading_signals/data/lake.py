@@ -92,7 +92,12 @@ def partition_differs(
         return None
     old = read_bars(lake, symbol=symbol, timeframe=timeframe, table=table)
     new = bars.loc[:, list(OHLCV_COLUMNS)]
-    if len(old) == len(new) and old.index.equals(new.index) and np.array_equal(
+    # Compare instants as int64 nanoseconds: Index.equals is False across units (us vs ns) with
+    # distinct UTC tz objects under pandas 3, although the instants are the same.
+    same_times = len(old) == len(new) and np.array_equal(
+        old.index.as_unit("ns").asi8, new.index.as_unit("ns").asi8
+    )
+    if same_times and np.array_equal(
         old.loc[:, list(OHLCV_COLUMNS)].to_numpy(), new.to_numpy(), equal_nan=True
     ):
         return None

@@ -20,6 +20,25 @@ from trading_signals.errors import DataError
 _SAFE_SYMBOL = re.compile(r"^[A-Za-z0-9^][A-Za-z0-9._^=-]{0,39}$")
 
 
+def same_index(a: pd.Index, b: pd.Index) -> bool:
+    """True when two indexes hold the same stamps in the same order, whatever their datetime unit.
+
+    ``Index.equals`` says a nanosecond and a microsecond index of the same stamps differ (and
+    pandas 2 and 3 default to different units), so frames a user built must be compared this way.
+
+    Examples
+    --------
+    >>> ix = pd.date_range("2024-01-01", periods=3, tz="UTC")
+    >>> same_index(ix, ix.as_unit("us")), same_index(ix, ix[::-1])
+    (True, False)
+    """
+    if isinstance(a, pd.DatetimeIndex) and isinstance(b, pd.DatetimeIndex):
+        if len(a) != len(b) or (a.tz is None) != (b.tz is None):
+            return False
+        return bool(np.array_equal(a.as_unit("ns").asi8, b.as_unit("ns").asi8))
+    return a.equals(b)
+
+
 def check_symbol(symbol: str) -> str:
     """Return ``symbol`` if it is a safe identifier, else raise :class:`DataError`.
 
@@ -81,9 +100,21 @@ def make_ohlcv(
     symbol: str | None = None,
     timeframe: str | None = None,
 ) -> pd.DataFrame:
-    """Build a canonical frame from arrays (UTC index named ``timestamp``, float64 columns)."""
+    """Build a canonical frame from arrays (UTC index named ``timestamp``, float64 columns).
+
+    The index is always ``datetime64[ns, UTC]`` (the lake's unit), whatever unit the input has:
+    pandas 3 parses strings and builds ranges at microseconds, pandas 2 at nanoseconds, and a
+    canonical frame must not depend on which pandas made it.
+    """
     idx = pd.DatetimeIndex(timestamps)
     idx = idx.tz_localize("UTC") if idx.tz is None else idx.tz_convert("UTC")
+    try:
+        idx = idx.as_unit("ns")
+    except (OverflowError, pd.errors.OutOfBoundsDatetime) as exc:
+        raise DataError(
+            f"timestamps {idx.min()} .. {idx.max()} are outside the range pandas can hold at "
+            "nanoseconds (1677-09-21 .. 2262-04-11); drop or correct those rows"
+        ) from exc
     frame = pd.DataFrame(
         {
             "open": np.asarray(open_, dtype=np.float64),

@@ -25,6 +25,7 @@ import os
 import posixpath
 import re
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -254,6 +255,62 @@ def listdir(location: Location, pattern: str | None = None) -> list[str]:
     if pattern is not None:
         names = [n for n in names if fnmatch.fnmatchcase(n, pattern)]
     return sorted(names)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One name directly under a location, with what a listing tells about it.
+
+    ``mtime_ns`` is the modification time in ns since the epoch (``None`` when the store does
+    not say). Object stores report it to the second (S3 ``Last-Modified``), local disks to the
+    nanosecond; :attr:`coarse_mtime` tells which, so a cache keyed on it can be careful.
+    """
+
+    name: str
+    is_dir: bool
+    size: int | None
+    mtime_ns: int | None
+
+    @property
+    def coarse_mtime(self) -> bool:
+        """True when the mtime is a whole second (S3, some filesystems): a rewrite in the same
+        second with the same size would not change ``(size, mtime_ns)``."""
+        return self.mtime_ns is None or self.mtime_ns % 1_000_000_000 == 0
+
+
+def scandir(location: Location, pattern: str | None = None) -> list[Entry]:
+    """Return the entries directly under ``location`` with type, size and mtime, sorted by name.
+
+    One listing request on object stores (``ListObjectsV2``: prefixes are directories), one
+    ``os.scandir`` locally; [] if the location does not exist. ``pattern`` filters names like
+    :func:`listdir`.
+    """
+    out: list[Entry] = []
+    if not is_remote(location):
+        path = local_path(location)
+        if os.path.isdir(path):
+            with os.scandir(path) as it:
+                for e in it:
+                    try:
+                        st = e.stat()
+                    except FileNotFoundError:  # a dangling symlink, or removed while listing
+                        continue
+                    is_dir = e.is_dir()
+                    out.append(Entry(e.name, is_dir, None if is_dir else st.st_size, st.st_mtime_ns))
+    else:
+        fs, path = resolve(location)
+        for i in fs.get_file_info(pafs.FileSelector(path, allow_not_found=True, recursive=False)):
+            is_dir = i.type == pafs.FileType.Directory
+            out.append(Entry(posixpath.basename(i.path.rstrip("/")), is_dir,
+                             None if is_dir else i.size, i.mtime_ns))
+    if pattern is not None:
+        out = [e for e in out if fnmatch.fnmatchcase(e.name, pattern)]
+    return sorted(out, key=lambda e: e.name)
+
+
+def subdirs(location: Location) -> list[str]:
+    """Return the sorted names of the directories (prefixes) directly under ``location``."""
+    return [e.name for e in scandir(location) if e.is_dir]
 
 
 def walk_files(location: Location) -> list[str]:

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow.fs as pafs
 from ray import tune
 from ray.tune import Checkpoint, CheckpointConfig, FailureConfig, RunConfig
 from ray.tune.schedulers import ASHAScheduler
@@ -27,6 +28,7 @@ from trading_signals.config import RunConfig as TsRunConfig
 from trading_signals.config import config_id
 from trading_signals.config.tune import SearchDist, TuneStudyConfig
 from trading_signals.config.tune import TuneConfig as TsTuneConfig
+from trading_signals.data import storage
 from trading_signals.errors import ConfigError
 from trading_signals.models.factory import build_model, fold_score, make_folds
 
@@ -99,6 +101,8 @@ def run_study(X: pd.DataFrame, y: pd.Series, *, study: TuneStudyConfig, tune_cfg
 
     With ``resume=True`` and an experiment at ``<storage_path>/<name>``, unfinished and errored
     trials continue from their last checkpoint (their completed folds are not recomputed).
+    ``tune.storage_path`` may be a local path or an object-store URI (see :func:`tune_storage`);
+    the trial's own checkpoint directories are local temp dirs that Tune uploads there.
     """
     purge = tune_cfg.purge if tune_cfg.purge is not None else 1
     folds = make_folds(X, n_splits=tune_cfg.n_splits, purge=purge, embargo=tune_cfg.embargo,
@@ -108,17 +112,38 @@ def run_study(X: pd.DataFrame, y: pd.Series, *, study: TuneStudyConfig, tune_cfg
                             fail_after_fold=fail_after_fold),
         {"cpu": tune_cfg.cpus_per_trial, "gpu": tune_cfg.gpus_per_trial},
     )
-    storage = str(Path(tune_cfg.storage_path).expanduser().resolve())
-    path = str(Path(storage) / name)
-    if resume and tune.Tuner.can_restore(path):
-        tuner = tune.Tuner.restore(path, trainable=trainable, resume_errored=True)
+    location, storage_path, fs = tune_storage(tune_cfg.storage_path)
+    path = f"{storage_path.rstrip('/')}/{name}"
+    if resume and tune.Tuner.can_restore(path, storage_filesystem=fs):
+        tuner = tune.Tuner.restore(path, trainable=trainable, resume_errored=True,
+                                   storage_filesystem=fs)
     else:
-        tuner = _new_tuner(trainable, study, tune_cfg, storage, name)
+        tuner = _new_tuner(trainable, study, tune_cfg, storage_path, name, fs)
     grid = tuner.fit()
-    return _summarise(grid, study.model, tune_cfg, path)
+    return _summarise(grid, study.model, tune_cfg, storage.join(location, name))
 
 
-def _new_tuner(trainable: Any, study: TuneStudyConfig, cfg: TsTuneConfig, storage: str, name: str) -> tune.Tuner:
+def tune_storage(location: str) -> tuple[str, str, pafs.FileSystem | None]:
+    """Return ``(location, storage_path, storage_filesystem)`` for Ray Tune's ``RunConfig``.
+
+    A local path is made absolute (Tune needs one) and gets no filesystem; an object-store URI
+    (``s3://bucket/tune``) is resolved through :func:`trading_signals.data.storage.resolve`, so
+    Tune writes experiment state and trial checkpoints with the same endpoint, region and
+    credentials as every other table (``AWS_ENDPOINT_URL`` for MinIO/moto included). Under
+    ``ray job submit`` a relative path joins ``TSIG_STORAGE`` like every output location.
+    """
+    from trading_signals.workflow.locations import resolve_output
+
+    text = resolve_output(storage.check_supported(location), what="tune.storage_path")
+    if storage.is_remote(text):
+        fs, path = storage.resolve(text)
+        return text, path, fs
+    local = str(Path(storage.local_path(text)).resolve())
+    return local, local, None
+
+
+def _new_tuner(trainable: Any, study: TuneStudyConfig, cfg: TsTuneConfig, storage_path: str, name: str,
+               fs: pafs.FileSystem | None) -> tune.Tuner:
     space = to_tune_space(study.search_space)
     # Determinism: the searcher is seeded and the models are seeded (random_state, deterministic
     # LightGBM, deterministic torch); what remains is the order in which concurrent trials report.
@@ -139,7 +164,7 @@ def _new_tuner(trainable: Any, study: TuneStudyConfig, cfg: TsTuneConfig, storag
                                     reduction_factor=cfg.reduction_factor),
             reuse_actors=True,
         ),
-        run_config=RunConfig(name=name, storage_path=storage, verbose=0,
+        run_config=RunConfig(name=name, storage_path=storage_path, storage_filesystem=fs, verbose=0,
                              checkpoint_config=CheckpointConfig(num_to_keep=1),
                              failure_config=FailureConfig(max_failures=0)),
     )

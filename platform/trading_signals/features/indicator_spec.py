@@ -14,10 +14,12 @@ from typing import Any
 import numpy as np
 from pydantic import ValidationError
 
+from trading_signals.config._base import KeyPathError
 from trading_signals.config.features import IndicatorSpec
+from trading_signals.config.indicators import duplicate_columns, output_columns, resolve_params
+from trading_signals.config.indicators import suffix as _suffix
 from trading_signals.errors import ConfigError
 from trading_signals.features._kernels_registry import FAMILIES as _FAMILIES
-from trading_signals.features._kernels_registry import Family as _Family
 
 __all__ = [
     "DEFAULT_SPEC",
@@ -96,14 +98,6 @@ def available_indicators() -> dict[str, dict[str, Any]]:
     }
 
 
-def _suffix(fam: _Family, params: Mapping[str, int | float]) -> str:
-    if fam.period_suffix:
-        return f"_{params['timeperiod']}"
-    if dict(params) == fam.params:
-        return ""
-    return "_" + "_".join(f"{v:g}" if isinstance(v, float) else str(v) for v in params.values())
-
-
 def _coerce_spec(item: object, pos: int) -> IndicatorSpec:
     if isinstance(item, IndicatorSpec):
         return item
@@ -117,42 +111,12 @@ def _coerce_spec(item: object, pos: int) -> IndicatorSpec:
     try:
         return IndicatorSpec.model_validate(dict(item))
     except ValidationError as exc:
-        raise ConfigError(f"indicators[{pos}]: {exc.errors()[0]['msg']} in {dict(item)!r}") from exc
-
-
-def _resolve_params(spec: IndicatorSpec, fam: _Family, pos: int) -> dict[str, int | float]:
-    unknown = sorted(set(spec.params) - set(fam.params))
-    if unknown:
-        raise ConfigError(
-            f"indicators[{pos}] ({spec.name}): unknown param(s) {unknown}; "
-            f"valid params: {sorted(fam.params) or 'none'}"
-        )
-    out: dict[str, int | float] = {}
-    for key, default in fam.params.items():
-        value = spec.params.get(key, default)
-        where = f"indicators[{pos}] ({spec.name}).params.{key}"
-        if isinstance(default, int):
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-                raise ConfigError(f"{where}: expected an integer, got {value!r}")
-            if value < fam.minimum or value > 100_000:
-                raise ConfigError(f"{where}: must be in [{fam.minimum}, 100000], got {value}")
-            out[key] = int(value)
-        else:
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-                raise ConfigError(f"{where}: expected a positive number, got {value!r}")
-            out[key] = float(value)
-    _check_family_rules(spec.name, out, pos)
-    return out
-
-
-def _check_family_rules(name: str, p: Mapping[str, int | float], pos: int) -> None:
-    where = f"indicators[{pos}] ({name})"
-    if name == "macd" and not p["fastperiod"] < p["slowperiod"]:
-        raise ConfigError(f"{where}: fastperiod must be < slowperiod, got {dict(p)}")
-    if name == "adosc" and not p["fastperiod"] < p["slowperiod"]:
-        raise ConfigError(f"{where}: fastperiod must be < slowperiod, got {dict(p)}")
-    if name == "ultosc" and not p["timeperiod1"] < p["timeperiod2"] < p["timeperiod3"]:
-        raise ConfigError(f"{where}: need timeperiod1 < timeperiod2 < timeperiod3, got {dict(p)}")
+        err = exc.errors()[0]
+        inner = (err.get("ctx") or {}).get("error")
+        if isinstance(inner, KeyPathError):  # the vocabulary's check (config.indicators)
+            raise ConfigError(f"indicators[{pos}].{inner.path}: {inner.message} "
+                              f"(got {inner.got!r})") from exc
+        raise ConfigError(f"indicators[{pos}]: {err['msg']} in {dict(item)!r}") from exc
 
 
 def compile_spec(
@@ -184,28 +148,19 @@ def compile_spec(
     fp: list[list[float]] = []
     first: list[int] = []
     columns: list[str] = []
-    for pos, item in enumerate(items):
-        fam = _FAMILIES.get(item.name)
-        if fam is None:
-            raise ConfigError(
-                f"indicators[{pos}]: unknown indicator {item.name!r}; "
-                f"valid names: {', '.join(INDICATOR_FAMILIES)}"
-            )
-        params = _resolve_params(item, fam, pos)
+    for item in items:
+        # IndicatorSpec validated name and params against the vocabulary when it was built.
+        fam = _FAMILIES[item.name]
+        params = resolve_params(item.name, item.params)
         ints = [v for v in params.values() if isinstance(v, int)]
         floats = [v for v in params.values() if isinstance(v, float)]
-        if item.alias is None:
-            names = [t.format(s=_suffix(fam, params)) for t in fam.outputs]
-        elif len(fam.outputs) == 1:
-            names = [item.alias]
-        else:
-            names = [f"{item.alias}_{k}" for k in fam.keys]
+        names = output_columns(item.name, params, item.alias)
         codes.append(fam.code)
         ip.append(ints + [0] * (_MAX_PARAMS - len(ints)))
         fp.append(floats + [0.0] * (_MAX_PARAMS - len(floats)))
         first.append(len(columns))
         columns.extend(prefix + n for n in names)
-    dupes = sorted({c for c in columns if columns.count(c) > 1})
+    dupes = duplicate_columns(items)
     if dupes:
         raise ConfigError(f"indicators: duplicate output column(s) {dupes}; give one spec an alias")
     return IndicatorPlan(

@@ -142,11 +142,32 @@ class FeatureComputer:
             ohlcv, spec=self.spec, ml=self.ml, higher_timeframes=self.higher_timeframes
         )
 
+    def columns(self) -> tuple[str, ...]:
+        """Return the columns :meth:`__call__` produces, in order, without computing anything.
+
+        Used to check an output table's manifest before any partition is written.
+        """
+        return feature_columns(spec=self.spec, ml=self.ml, higher_timeframes=self.higher_timeframes)
+
     @classmethod
     def from_config(cls, cfg: Any) -> FeatureComputer:
         """Build from a :class:`trading_signals.config.features.FeaturesConfig`."""
         spec = None if cfg.indicators is None else tuple(_spec_item(s) for s in cfg.indicators)
         return cls(spec=spec, ml=cfg.ml_features, higher_timeframes=tuple(cfg.higher_timeframes))
+
+
+def feature_columns(*, spec: SpecLike = None, ml: bool = True,
+                    higher_timeframes: Sequence[str] = ()) -> tuple[str, ...]:
+    """Return the column names :func:`compute_features` gives for these parameters, in order."""
+    if spec is not None and len(spec) == 0:
+        base: list[str] = []
+    else:
+        from trading_signals.features.indicators import compile_spec
+
+        base = list(compile_spec(list(spec) if spec is not None else None).columns)
+    if ml:
+        base = [c for c in base if c not in ML_FEATURE_SET] + list(ML_FEATURE_NAMES)
+    return tuple(base + [f"{c}__{rule}" for rule in higher_timeframes for c in base])
 
 
 def _spec_item(item: Any) -> Any:

@@ -52,7 +52,7 @@ def period_start(index: pd.DatetimeIndex, rule: str) -> pd.DatetimeIndex:
     _check_rule(rule, "rule")
     if rule == "1w":
         day = index.floor("D")
-        return day - pd.to_timedelta(day.dayofweek, unit="D")
+        return day - pd.to_timedelta(day.day_of_week, unit="D")
     if rule == "1mo":
         naive = index.tz_convert("UTC").tz_localize(None)
         return naive.to_period("M").to_timestamp().tz_localize("UTC").rename(index.name)

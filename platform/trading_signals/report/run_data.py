@@ -11,13 +11,15 @@ run (a failed stage, an older layout) still gets a report of what exists.
 
 from __future__ import annotations
 
+import io
 import json
+import os
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from trading_signals.data import storage
 from trading_signals.errors import DataError
 
 
@@ -34,9 +36,12 @@ class Portfolio:
 
 @dataclass
 class RunData:
-    """Everything the report renders, as read from disk (nothing recomputed)."""
+    """Everything the report renders, as read from the run's storage (nothing recomputed).
 
-    run_dir: Path
+    ``run_dir`` is the location as given (a local path, ``file://`` or an object-store URI).
+    """
+
+    run_dir: str
     summary: dict[str, Any] = field(default_factory=dict)
     config: dict[str, Any] = field(default_factory=dict)
     portfolios: dict[str, Portfolio] = field(default_factory=dict)
@@ -58,8 +63,9 @@ class RunData:
         lake = self.summary.get("data", {}).get("lake") or self.config.get("data", {}).get("lake")
         return str(lake) if lake else None
 
-    def _partition(self, table: str, symbol: str) -> Path:
-        return self.run_dir / table / f"timeframe={self.timeframe}" / f"symbol={symbol}" / "part-0000.parquet"
+    def _partition(self, table: str, symbol: str) -> str:
+        return storage.join(self.run_dir, table, f"timeframe={self.timeframe}", f"symbol={symbol}",
+                            "part-0000.parquet")
 
     def signals(self, symbol: str, columns: list[str] | None = None) -> pd.DataFrame | None:
         """Return ``symbol``'s stored signals (indexed by timestamp) or ``None``."""
@@ -71,15 +77,13 @@ class RunData:
 
     def _table(self, table: str, symbol: str, columns: list[str] | None) -> pd.DataFrame | None:
         path = self._partition(table, symbol)
-        if not path.is_file():
+        if not storage.is_file(path):
             return None
         try:
             if columns is not None:
-                import pyarrow.parquet as pq
-
-                have = set(pq.read_schema(path).names)
+                have = set(storage.read_schema(path).names)
                 columns = [c for c in ["timestamp", *columns] if c in have]
-            frame = pd.read_parquet(path, columns=columns)
+            frame = storage.read_table(path, columns=columns).to_pandas()
         except (OSError, ValueError) as exc:
             self.notes.append(f"could not read {path}: {exc}")
             return None
@@ -103,23 +107,29 @@ def _indexed(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _read_json(path: Path, notes: list[str]) -> dict[str, Any]:
-    if not path.is_file():
-        notes.append(f"{path.name} is missing")
-        return {}
+def _read_json(path: str, notes: list[str]) -> dict[str, Any]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(storage.read_text(path))
+    except FileNotFoundError:
+        notes.append(f"{storage.basename(path)} is missing")
+        return {}
     except (OSError, ValueError) as exc:
         notes.append(f"{path} is not valid JSON ({exc})")
         return {}
     return data if isinstance(data, dict) else {}
 
 
-def _read_frame(path: Path, notes: list[str]) -> pd.DataFrame | None:
-    if not path.is_file():
+def _read_frame(path: str, notes: list[str]) -> pd.DataFrame | None:
+    # One GET: a missing object is FileNotFoundError (no separate existence check per file).
+    try:
+        raw = storage.read_bytes(path)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        notes.append(f"could not read {path}: {exc}")
         return None
     try:
-        return pd.read_parquet(path)
+        return pd.read_parquet(io.BytesIO(raw))
     except (OSError, ValueError) as exc:
         notes.append(f"could not read {path}: {exc}")
         return None
@@ -133,14 +143,12 @@ def _column(frame: pd.DataFrame | None, name: str) -> pd.Series | None:
     return frame[col].astype(float)
 
 
-def _portfolio_symbols(folder: Path, trades: pd.DataFrame | None) -> list[str]:
+def _portfolio_symbols(folder: str, trades: pd.DataFrame | None) -> list[str]:
     # positions.parquet has one column per symbol (newer runs); else the symbols traded.
-    path = folder / "positions.parquet"
-    if path.is_file():
+    path = storage.join(folder, "positions.parquet")
+    if storage.is_file(path):
         try:
-            import pyarrow.parquet as pq
-
-            schema = pq.read_schema(path)
+            schema = storage.read_schema(path)
             index_cols = set((schema.pandas_metadata or {}).get("index_columns", []) or [])
             names = [n for n in schema.names if n not in index_cols and n not in ("timestamp", "index")
                      and not n.startswith("__")]
@@ -153,58 +161,70 @@ def _portfolio_symbols(folder: Path, trades: pd.DataFrame | None) -> list[str]:
     return []
 
 
-def _subdirs(path: Path) -> list[Path]:
-    return sorted(p for p in path.iterdir() if p.is_dir()) if path.is_dir() else []
+def _subdirs(location: str) -> list[tuple[str, str]]:
+    # (name, location) of each subdirectory: one listing request on an object store.
+    return [(name, storage.join(location, name)) for name in storage.subdirs(location)]
 
 
-def load_run(run_dir: str | Path) -> RunData:
-    """Read the run directory ``run_dir`` into a :class:`RunData`.
+def load_run(run_dir: str | os.PathLike[str]) -> RunData:
+    """Read the run directory ``run_dir`` (a local path, ``file://`` or ``s3://``/``gs://`` URI).
 
     Raises
     ------
     DataError
-        If ``run_dir`` is not a directory or holds neither ``summary.json`` nor any stage output.
+        If ``run_dir`` does not exist or holds neither ``summary.json`` nor any stage output.
     """
-    text = str(run_dir)
-    if text.startswith("file://"):
-        text = text[len("file://"):]
-    elif "://" in text:
-        raise DataError(f"run directory {text} is remote; the report reads local runs: copy it first "
-                        f"(e.g. `aws s3 sync {text} ./{text.rstrip('/').rsplit('/', 1)[-1]}`) and pass "
-                        "the local copy")
-    root = Path(text)
-    if not root.is_dir():
+    root = storage.check_supported(storage.as_str(run_dir))
+    try:
+        top = storage.scandir(root)
+    except OSError as exc:  # no such bucket, no credentials, endpoint down
+        raise DataError(f"run directory {root}: cannot list it ({exc}); check the location and, "
+                        "for s3://, the AWS_* credentials and endpoint") from exc
+    if not top:  # a missing directory, an empty one, or (object stores) no object under the prefix
+        if not storage.is_remote(root) and storage.is_file(root):
+            raise DataError(f"run directory {root} is a file; pass the directory a study wrote "
+                            "(runs/<config_id>)")
+        if not storage.is_remote(root) and storage.is_dir(root):
+            raise DataError(f"{root} holds no study outputs (no summary.json, portfolio/ or "
+                            "signals/); is it a run directory (runs/<config_id>)?")
         raise DataError(f"run directory {root} does not exist; pass the directory a study wrote "
-                        "(printed by `tsig demo` as 'outputs: ...', e.g. runs/<config_id>)")
+                        "(printed by `tsig demo` as 'outputs: ...', e.g. runs/<config_id> or "
+                        "s3://bucket/runs/<config_id>)")
+    dirs = {e.name for e in top if e.is_dir}
     data = RunData(run_dir=root)
-    data.summary = _read_json(root / "summary.json", data.notes)
-    data.config = _read_json(root / "config.json", data.notes)
-    for d in _subdirs(root / "portfolio"):
-        p = Portfolio(d.name)
-        p.equity = _column(_read_frame(d / "equity.parquet", data.notes), "equity")
-        p.returns = _column(_read_frame(d / "returns.parquet", data.notes), "return")
-        p.trades = _read_frame(d / "trades.parquet", data.notes)
+    data.summary = _read_json(storage.join(root, "summary.json"), data.notes)
+    data.config = _read_json(storage.join(root, "config.json"), data.notes)
+    for name, d in _subdirs(storage.join(root, "portfolio")) if "portfolio" in dirs else []:
+        p = Portfolio(name)
+        p.equity = _column(_read_frame(storage.join(d, "equity.parquet"), data.notes), "equity")
+        p.returns = _column(_read_frame(storage.join(d, "returns.parquet"), data.notes), "return")
+        p.trades = _read_frame(storage.join(d, "trades.parquet"), data.notes)
         p.symbols = _portfolio_symbols(d, p.trades)
-        data.portfolios[d.name] = p
-    for d in _subdirs(root / "walkforward"):
-        windows = _read_frame(d / "windows.parquet", data.notes)
+        data.portfolios[name] = p
+    for name, d in _subdirs(storage.join(root, "walkforward")) if "walkforward" in dirs else []:
+        windows = _read_frame(storage.join(d, "windows.parquet"), data.notes)
         if windows is not None and not windows.empty:
-            data.wf_windows[d.name] = windows
-        rets = _column(_read_frame(d / "returns.parquet", data.notes), "return")
+            data.wf_windows[name] = windows
+        rets = _column(_read_frame(storage.join(d, "returns.parquet"), data.notes), "return")
         if rets is not None:
-            data.wf_returns[d.name] = rets
-    for d in _subdirs(root / "montecarlo"):
-        fan = _read_frame(d / "fan.parquet", data.notes)
+            data.wf_returns[name] = rets
+    for name, d in _subdirs(storage.join(root, "montecarlo")) if "montecarlo" in dirs else []:
+        fan = _read_frame(storage.join(d, "fan.parquet"), data.notes)
         if fan is not None and not fan.empty:
-            data.mc_fans[d.name] = fan
-        paths = _read_frame(d / "paths.parquet", data.notes)
+            data.mc_fans[name] = fan
+        paths = _read_frame(storage.join(d, "paths.parquet"), data.notes)
         if paths is not None and not paths.empty:
-            data.mc_paths[d.name] = paths
-    sig_root = root / "signals" / f"timeframe={data.timeframe}"
-    data.signal_symbols = [p.name.split("=", 1)[1] for p in _subdirs(sig_root) if "=" in p.name]
+            data.mc_paths[name] = paths
+    if "signals" in dirs:
+        sig_root = storage.join(root, "signals", f"timeframe={data.timeframe}")
+        data.signal_symbols = [n.split("=", 1)[1] for n, _ in _subdirs(sig_root) if "=" in n]
     report_path = data.summary.get("data", {}).get("report")
-    if report_path and Path(report_path).is_file():
-        data.import_report = _read_json(Path(report_path), data.notes)
+    if report_path:
+        # The import report lives in the lake (local or remote); a moved lake is a note, not an error.
+        rep = _read_json(storage.as_str(report_path), [])
+        data.import_report = rep or None
+        if not rep:
+            data.notes.append(f"import report {report_path} not found or unreadable")
     if not data.summary and not data.portfolios and not data.signal_symbols:
         raise DataError(f"{root} holds no study outputs (no summary.json, portfolio/ or signals/); "
                         "is it a run directory (runs/<config_id>)?")

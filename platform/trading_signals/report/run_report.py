@@ -17,8 +17,6 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
-import os
-import uuid
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -26,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from trading_signals.data import storage
 from trading_signals.observability.tracing import span
 from trading_signals.report import figures as F
 from trading_signals.report.html import Page, note, para, table
@@ -42,47 +41,53 @@ _OVERFIT = ("windows", "oos_sharpe", "oos_psr", "deflated_sharpe", "n_trials_per
 
 
 def write_run_report(run_dir: str | Path, out: str | Path | None = None, *, top_n: int = 3,
-                     max_bars: int = 750) -> Path:
-    """Write the HTML report of the study run in ``run_dir`` and return its path.
+                     max_bars: int = 750) -> str | Path:
+    """Write the HTML report of the study run in ``run_dir`` and return where it went.
 
     Parameters
     ----------
     run_dir
-        A study run directory (``runs/<config_id>``).
+        A study run directory (``runs/<config_id>``): a local path, ``file://`` or an
+        object-store URI (``s3://bucket/runs/<config_id>``); read through
+        :mod:`trading_signals.data.storage`.
     out
-        Output file; default ``<run_dir>/report.html``.
+        Output file, local or URI; default ``<run_dir>/report.html`` (next to the run, on the
+        same storage).
     top_n
         Symbols shown in detail from each end of the latest-confluence-score ranking.
     max_bars
         Bars shown in each candlestick/component chart (the most recent ones).
 
+    Returns
+    -------
+    pathlib.Path or str
+        A ``Path`` for a local target, the URI (``str``) for an object-store target.
+
     Raises
     ------
     DataError
         If ``run_dir`` is not a run directory.
+
+    Notes
+    -----
+    The write is atomic: a temp file + ``os.replace`` locally, one complete object upload on
+    an object store, so a browser or a sync never sees half a report.
     """
     if top_n < 1 or max_bars < 10:
         raise ValueError(f"top_n must be >= 1 and max_bars >= 10 (got {top_n}, {max_bars})")
     with span("report", run_dir=str(run_dir)):
         data = load_run(run_dir)
         page = build_page(data, top_n=top_n, max_bars=max_bars)
-        target = Path(out) if out is not None else data.run_dir / REPORT_NAME
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
-        try:
-            tmp.write_text(page.render(), encoding="utf-8")
-            os.replace(tmp, target)
-        finally:
-            if tmp.exists():
-                tmp.unlink()
-    return target
+        target = storage.as_str(out) if out is not None else storage.join(data.run_dir, REPORT_NAME)
+        storage.write_text_atomic(target, page.render())
+    return target if storage.is_remote(target) else Path(storage.local_path(target))
 
 
 def build_page(data: RunData, *, top_n: int = 3, max_bars: int = 750) -> Page:
     """Assemble every section the run's files allow (missing ones become notes)."""
     s = data.summary
     name = data.config.get("name") or "study"
-    cid = s.get("run_id") or s.get("config_id") or data.run_dir.name
+    cid = s.get("run_id") or s.get("config_id") or storage.basename(data.run_dir)
     n_symbols = s.get("data", {}).get("symbols") or len(data.signal_symbols)
     page = Page(f"trading_signals run report: {name} ({cid})", [
         f"run directory: {data.run_dir}", f"timeframe {data.timeframe} · {n_symbols} symbols · "
@@ -296,11 +301,11 @@ def _data_quality(page: Page, data: RunData) -> None:
         parts.append(para(f"quarantined rows are kept in: {', '.join(map(str, qfiles[:10]))}"))
 
 
-def try_write_run_report(run_dir: str | Path) -> tuple[Path | None, str]:
+def try_write_run_report(run_dir: str | Path) -> tuple[str | Path | None, str]:
     """Write the report for a command that just finished a study: ``(path, "")`` or ``(None, why)``.
 
-    The study's outputs are already safe on disk, so a report that cannot be written (a remote
-    run directory, an unexpected rendering error) is reported, not raised; ``tsig report run``
+    The study's outputs are already stored, so a report that cannot be written (storage
+    unreachable, an unexpected rendering error) is reported, not raised; ``tsig report run``
     can write it later.
     """
     try:

@@ -62,6 +62,8 @@ class Backend:
     metrics: ServiceMetrics = field(default_factory=NullMetrics)
     indexes: list[str] = field(default_factory=list)
     reports: Any = None  # research.service.ReportService; built lazily by create_app when None
+    # False under Ray Serve, whose own middleware already echoes x-request-id in the response.
+    echo_request_id: bool = True
 
 
 def signal_service(settings: ServeSettings) -> SignalService:
@@ -115,7 +117,8 @@ def create_app(backend: Backend) -> FastAPI:
     header = APIKeyHeader(name=API_KEY_HEADER, auto_error=False,
                           description="API key (TSIG_API_KEY on the server)")
 
-    def authorize(key: str | None = Depends(header)) -> None:
+    # async: a cheap check run on the event loop (a sync dependency costs a threadpool hop).
+    async def authorize(key: str | None = Depends(header)) -> None:
         if backend.api_key is None:
             return
         # Constant time: the comparison's duration does not reveal how much of the key matched.
@@ -125,7 +128,7 @@ def create_app(backend: Backend) -> FastAPI:
     secured = [Depends(authorize)]
     _install_error_handlers(app)
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes,
-                       metrics=backend.metrics)
+                       metrics=backend.metrics, echo_request_id=backend.echo_request_id)
 
     @app.get("/v1/health", response_model=HealthResponse, tags=["meta"], responses={500: _ERRORS[500]})
     async def health() -> dict[str, Any]:

@@ -45,9 +45,14 @@ def error_body(kind: str, message: str, request_id: str, fields: list[dict[str, 
 class RequestContextMiddleware:
     """Give every request an id, bound its body, time it and turn crashes into 500s."""
 
-    def __init__(self, app: Any, *, max_body_bytes: int, metrics: ServiceMetrics | None = None) -> None:
+    def __init__(self, app: Any, *, max_body_bytes: int, metrics: ServiceMetrics | None = None,
+                 echo_request_id: bool = True) -> None:
         self.app, self.max_body_bytes = app, max_body_bytes
         self.metrics = metrics or NullMetrics()
+        # Under Ray Serve, Serve's own RequestIdMiddleware (proxy, or the replica's server with
+        # direct ingress / HAProxy) sets the request header and appends the response header;
+        # appending ours too would send "id, id".
+        self.echo_request_id = echo_request_id
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -63,6 +68,9 @@ class RequestContextMiddleware:
         async def send_wrapper(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start":
                 state["started"], state["status"] = True, message["status"]
+                if not self.echo_request_id:
+                    await send(message)
+                    return
                 message.setdefault("headers", [])
                 message["headers"] = [*message["headers"], (REQUEST_ID_HEADER.encode(), rid.encode())]
             await send(message)

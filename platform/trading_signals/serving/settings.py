@@ -85,8 +85,9 @@ def resolve_locations(settings: ServeSettings, *, base: str | None = None) -> Se
     """Resolve relative ``lake``/``registry``/``signals_config`` paths.
 
     Relative paths join ``TSIG_STORAGE`` when it is set (a cluster: ``s3://bucket/prefix``, as
-    jobs do), else ``base`` (the directory ``tsig serve`` was started in), else stay relative to
-    the replica's working directory.
+    jobs do), else ``base`` (the directory ``tsig serve`` was started in, or a URI), else stay
+    relative to the replica's working directory. ``signals_config`` is a YAML file read by
+    :func:`~trading_signals.config.load_config`, so it stays local (never joined to a URI root).
     """
     from trading_signals.data import storage
     from trading_signals.workflow.locations import is_relative, storage_root
@@ -99,8 +100,8 @@ def resolve_locations(settings: ServeSettings, *, base: str | None = None) -> Se
             continue
         if root is not None and name != "signals_config":
             updates[name] = storage.join(root, value)
-        elif base is not None:
-            updates[name] = str(Path(base) / value)
+        elif base is not None and not (name == "signals_config" and storage.is_remote(base)):
+            updates[name] = storage.join(base, value)  # base may be a URI: join keeps its scheme
     return settings.model_copy(update=updates) if updates else settings
 
 

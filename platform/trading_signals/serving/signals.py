@@ -1,19 +1,26 @@
 """Signal lookup for the API: bars from the lake, confluence signals cached per last bar.
 
-A partition's bars are re-read only when its file changes (size / mtime / inode), and signals
-are cached per ``(symbol, timeframe, first bar, last bar, bar count)`` of the bars actually used,
-so bars appended by ``tsig data update`` show up on the next request without a restart, and a
-point-in-time request (``as_of``) reuses its entry after new bars land.
+A partition's bars are re-read only when its listing changes (file names, sizes, mtimes, from
+:func:`trading_signals.data.storage.scandir`: a directory scan locally, one ``LIST`` request on
+an object store), and signals are cached per ``(symbol, timeframe, first bar, last bar, bar
+count)`` of the bars actually used, so bars appended by ``tsig data update`` show up without a
+restart, and a point-in-time request (``as_of``) reuses its entry after new bars land.
+
+Local lakes are listed on every request (a ``stat`` per file). On an object store a listing is
+trusted for ``remote_refresh_s`` (1 s by default), so a polled symbol costs at most one ``LIST``
+per second per replica and new bars show up within that second. S3 mtimes have a one-second
+resolution: while a file is younger than a few seconds, a same-size rewrite in the same second
+could keep ``(size, mtime)``, so such a partition is re-read at each new listing until it is older.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -25,7 +32,10 @@ from trading_signals.errors import DataError
 from trading_signals.serving.errors import NotFoundError
 from trading_signals.signals.engine import generate_signals
 
-_REMOTE_TTL_S = 5.0
+_REMOTE_REFRESH_S = 1.0
+# A whole-second mtime younger than this may hide a same-size rewrite in that second (and allows
+# for a little clock skew between the store and this host).
+_COARSE_WINDOW_NS = 3_000_000_000
 
 
 def _utc(value: Any) -> pd.Timestamp:
@@ -76,6 +86,9 @@ class SignalService:
         Entries kept in each LRU (bars per partition, signal frames per bar window).
     compute : callable, optional
         ``compute(bars, timeframe) -> signals frame``; the engine by default (tests count calls).
+    remote_refresh_s : float
+        How long a partition listing on an object store is trusted before it is listed again
+        (local lakes are listed at each request).
 
     Notes
     -----
@@ -84,8 +97,15 @@ class SignalService:
     """
 
     def __init__(self, lake: str, *, config: SignalsConfig | None = None, cache_size: int = 256,
-                 compute: Callable[[pd.DataFrame, str], pd.DataFrame] | None = None) -> None:
+                 compute: Callable[[pd.DataFrame, str], pd.DataFrame] | None = None,
+                 remote_refresh_s: float = _REMOTE_REFRESH_S) -> None:
+        if remote_refresh_s < 0:
+            raise ValueError(f"remote_refresh_s must be >= 0, got {remote_refresh_s}")
         self.lake = lake
+        self.remote_refresh_s = remote_refresh_s
+        self._remote = storage.is_remote(lake)
+        self._listings = _LRU(cache_size)
+        self._listing_ids = itertools.count()
         self.config = config or SignalsConfig()
         self._bars = _LRU(cache_size)
         self._signals = _LRU(cache_size)
@@ -105,17 +125,26 @@ class SignalService:
                 for p in describe_lake(self.lake) if p.timeframe == timeframe]
 
     def _fingerprint(self, symbol: str, timeframe: str) -> tuple[Any, ...]:
-        if storage.is_remote(self.lake):  # no cheap stat on object stores: re-read every 5 s
-            return ("ttl", int(time.monotonic() // _REMOTE_TTL_S))
-        directory = storage.local_path(partition_dir(self.lake, symbol=symbol, timeframe=timeframe))
-        stats = [(f.name, st.st_size, st.st_mtime_ns, st.st_ino)
-                 for f in sorted(Path(directory).glob("part-*.parquet")) for st in [f.stat()]]
-        return tuple(stats)
+        """Return what identifies the partition's current content (empty: no partition)."""
+        directory = partition_dir(self.lake, symbol=symbol, timeframe=timeframe)
+        now = time.monotonic()
+        if self._remote:
+            cached = self._listings.get((symbol, timeframe))
+            if cached is not None and now < cached[0]:
+                return cached[1]
+        entries = [e for e in storage.scandir(directory, "part-*.parquet") if not e.is_dir]
+        fingerprint: tuple[Any, ...] = tuple((e.name, e.size, e.mtime_ns) for e in entries)
+        wall = time.time_ns()
+        if any(e.coarse_mtime and wall - (e.mtime_ns or 0) < _COARSE_WINDOW_NS for e in entries):
+            fingerprint = (*fingerprint, ("unsettled", next(self._listing_ids)))  # see module docstring
+        if self._remote:
+            self._listings.put((symbol, timeframe), (now + self.remote_refresh_s, fingerprint))
+        return fingerprint
 
     def bars(self, symbol: str, timeframe: str) -> pd.DataFrame:
-        """Return the symbol's bars, re-read only when its partition file changed."""
+        """Return the symbol's bars, re-read only when its partition listing changed."""
         fingerprint = self._fingerprint(symbol, timeframe)
-        if not fingerprint or (fingerprint[0] == "ttl" and symbol not in self.symbols(timeframe)):
+        if not fingerprint:
             raise NotFoundError(f"unknown symbol {symbol!r} for timeframe {timeframe} in the lake; "
                                 "GET /v1/symbols lists what is there")
         key = (symbol, timeframe, fingerprint)

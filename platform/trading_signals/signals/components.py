@@ -20,6 +20,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 import pandas as pd
 
+from trading_signals.data.schema import same_index
 from trading_signals.errors import DataError
 from trading_signals.signals import _arrays
 
@@ -190,12 +191,12 @@ def sentiment_score(
     if sentiment is None:
         return pd.Series(np.nan, index=index, name="sentiment")
     s = sentiment["sentiment_score"] if isinstance(sentiment, pd.DataFrame) else sentiment
-    if not s.index.equals(index):
+    if not same_index(s.index, index):
         raise DataError(
             "sentiment: its index differs from the bars' index; aggregate news onto the same "
             "bars (aggregate_sentiment(..., bars.index)) before generating signals"
         )
-    s = s.astype("float64")
+    s = s.astype("float64").set_axis(index)  # the bars' stamps (and datetime unit)
     bad = s[(s < -1.0) | (s > 1.0)]
     if len(bad):
         raise DataError(

@@ -11,7 +11,13 @@ from trading_signals.config.signals import SignalThresholds
 from trading_signals.timeframes import TIMEFRAMES
 from trading_signals.features.timeframes import align_to_base, resample_ohlcv
 from trading_signals.signals._explain import missing_text, text_column
-from trading_signals.signals.labels import LABEL_TO_INT, LABELS, label_codes, labels_of
+from trading_signals.signals.labels import (
+    LABEL_TO_INT,
+    LABELS,
+    label_codes,
+    labels_of,
+    signal_frame,
+)
 
 #: ``score_fn(bars) -> Series`` of confluence scores in [0, 1] on the bars' index.
 ScoreFn = Callable[[pd.DataFrame], pd.Series]
@@ -76,7 +82,7 @@ def multi_timeframe_consensus(
     cols = consensus_arrays(bars, base_timeframe=base_timeframe,
                             timeframe_weights=timeframe_weights, thresholds=thresholds,
                             score_fn=score_fn, base_scores=base_scores)
-    return pd.DataFrame(cols, index=bars.index, copy=False)
+    return signal_frame(cols, bars.index)
 
 
 def consensus_arrays(

@@ -9,7 +9,7 @@ import pandas as pd
 
 from trading_signals._typing import OHLCV_COLUMNS
 from trading_signals.config.signals import COMPONENT_NAMES, SignalsConfig
-from trading_signals.data.schema import check_timeframe, validate_ohlcv
+from trading_signals.data.schema import check_timeframe, same_index, validate_ohlcv
 from trading_signals.errors import DataError
 from trading_signals.features.indicators import compute_indicators
 from trading_signals.signals import _arrays
@@ -22,6 +22,7 @@ from trading_signals.signals.components import (
 )
 from trading_signals.signals.consensus import consensus_arrays
 from trading_signals.signals.fusion import fuse_arrays, fusion_weights
+from trading_signals.signals.labels import signal_frame
 from trading_signals.signals.validate import validate_columns
 
 #: ``sentiment_fn(bars) -> per-bar frame`` with ``sentiment_score`` (used for news joins).
@@ -128,9 +129,11 @@ def _component_arrays(
 ) -> dict[str, np.ndarray]:
     # Every component as a float64 array in COMPONENT_NAMES order; ``frame()`` builds the
     # indicator frame only if a model needs it as input.
-    if model_features is not None and not model_features.index.equals(index):
-        raise DataError("model_features: index differs from the bars' index; compute the "
-                        "features on the same bars (one row per bar)")
+    if model_features is not None:
+        if not same_index(model_features.index, index):
+            raise DataError("model_features: index differs from the bars' index; compute the "
+                            "features on the same bars (one row per bar)")
+        model_features = model_features.set_axis(index)
     for comp in ("trend", "momentum", "volatility", "volume"):
         require_columns(cols, comp)
     comps = {
@@ -199,9 +202,11 @@ def generate_signals(
     """
     check_timeframe(timeframe)
     config = config or SignalsConfig()
-    if indicators is not None and not indicators.index.equals(ohlcv.index):
-        raise DataError("indicators: index differs from the bars' index; compute them on the "
-                        "same bars (one row per bar)")
+    if indicators is not None:
+        if not same_index(indicators.index, ohlcv.index):
+            raise DataError("indicators: index differs from the bars' index; compute them on "
+                            "the same bars (one row per bar)")
+        indicators = indicators.set_axis(ohlcv.index)
     inp = _Inputs(ohlcv, indicators)
     comps = _component_arrays(inp.columns, inp.index, lambda: inp.frame, sentiment=sentiment,
                               model=model, config=config, model_features=model_features)
@@ -235,9 +240,9 @@ def _assemble(
         if inp.index is ohlcv.index:
             cols.update(cons)  # disjoint names, same index: what DataFrame.join gives
             cons = None
-    out = pd.DataFrame(cols, index=inp.index, copy=False)
+    out = signal_frame(cols, inp.index)
     if cons is not None:
-        out = out.join(pd.DataFrame(cons, index=ohlcv.index, copy=False))
+        out = out.join(signal_frame(cons, ohlcv.index))
     return out
 
 

@@ -15,7 +15,7 @@ from trading_signals.signals._explain import (
     presence_codes,
     text_column,
 )
-from trading_signals.signals.labels import label_codes, labels_of
+from trading_signals.signals.labels import label_codes, labels_of, signal_frame
 
 #: Columns :func:`fuse` adds besides ``score_<c>`` and ``contrib_<c>``.
 FUSION_COLUMNS: tuple[str, ...] = (
@@ -82,7 +82,7 @@ def fuse(
     ) if names else np.empty((len(components), 0))
     cols = fuse_arrays(scores, names, w, thresholds=thresholds, required=required,
                        min_coverage=min_coverage)
-    return pd.DataFrame(cols, index=components.index, copy=False)
+    return signal_frame(cols, components.index)
 
 
 def fuse_arrays(

@@ -99,3 +99,17 @@ def label_codes(x: np.ndarray, *, thresholds: SignalThresholds) -> np.ndarray:
             + (x >= thresholds.buy) + (x >= thresholds.strong_buy))
     code[np.isnan(x)] = len(LABELS)
     return code
+
+
+def signal_frame(cols: dict[str, np.ndarray], index: pd.Index) -> pd.DataFrame:
+    """Build a signals frame from column arrays, keeping object columns as object dtype.
+
+    Label columns hold a label or None and text columns are object arrays. pandas 3 would
+    infer its ``str`` dtype for them and turn None into NaN (truthy, and not JSON null), so
+    they are put back as object columns: the frame is the same under pandas 2 and 3.
+    """
+    frame = pd.DataFrame(cols, index=index, copy=False)
+    for pos, (name, values) in enumerate(cols.items()):
+        if getattr(values, "dtype", None) == object and frame.dtypes.iloc[pos] != object:
+            frame.isetitem(pos, pd.Series(values, index=index, dtype=object, copy=False, name=name))
+    return frame

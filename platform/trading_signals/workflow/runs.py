@@ -8,19 +8,20 @@ run, and :func:`finish_run` refuses to replace a finished summary with different
 
 from __future__ import annotations
 
-import hashlib
 import json
-import math
-import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel
 
 from trading_signals.config import config_id
 from trading_signals.data import storage
-from trading_signals.data.lake import partition_files
-from trading_signals.data.runs import write_json_atomic
+from trading_signals.data.fingerprint import (  # noqa: F401 - re-exported: one scheme for all
+    data_fingerprint,
+    file_digest,
+    lake_fingerprint,
+)
+from trading_signals.data.runs import jsonable, write_json_atomic
 from trading_signals.errors import ConfigError, DataError
 
 MANIFEST = "run.json"
@@ -28,40 +29,6 @@ SUMMARY = "summary.json"
 # Keys of a summary that may differ between two runs of the same id (timings, locations).
 VOLATILE_KEYS = frozenset({"seconds", "run_dir", "reused", "outputs", "executor",
                            "executor_start_seconds"})
-
-
-def file_digest(location: str) -> str:
-    """Return the SHA-256 of a file's content (local path or object-store URI)."""
-    if storage.is_remote(location):
-        return hashlib.sha256(storage.read_bytes(location)).hexdigest()
-    with open(storage.local_path(location), "rb") as fh:
-        return hashlib.file_digest(fh, "sha256").hexdigest()
-
-
-def data_fingerprint(files: Iterable[str], *, root: str | None = None) -> str:
-    """Return a 16-hex fingerprint of input files: their names (relative to ``root``) and content.
-
-    Content, not modification times: re-importing identical bars keeps the fingerprint, so an
-    unchanged study reuses its run directory; any changed byte gives a new one.
-    """
-    h = hashlib.sha256()
-    for f in sorted(str(x) for x in files):
-        if root and storage.is_remote(f) and f.startswith(root.rstrip("/") + "/"):
-            name = f[len(root.rstrip("/")) + 1:]  # same relative name as a local lake's
-        else:
-            name = os.path.relpath(f, root) if root and not storage.is_remote(f) else f
-        h.update(f"{name}\0{file_digest(f)}\n".encode())
-    return h.hexdigest()[:16]
-
-
-def lake_fingerprint(lake: str, *, timeframe: str, symbols: Iterable[str] | None = None,
-                     table: str = "ohlcv") -> str:
-    """Fingerprint of the lake partitions a stage reads (``symbols`` of ``timeframe``)."""
-    names = list(symbols) if symbols is not None else None
-    files = partition_files(lake, timeframe=timeframe, symbols=names, table=table)
-    if not files:
-        raise DataError(f"no {timeframe} {table} partitions under {lake} to fingerprint")
-    return data_fingerprint([str(f) for f in files], root=str(lake))
 
 
 def run_id(section: BaseModel, data_fingerprint: str) -> str:
@@ -125,24 +92,6 @@ def finish_run(run_dir: str, summary: Mapping[str, Any]) -> str:
         raise DataError(f"{run_dir} already holds a finished run whose results differ in {keys}; "
                         "not overwriting it (delete the directory to recompute)")
     return str(write_json_atomic(clean, storage.join(run_dir, SUMMARY)))
-
-
-def jsonable(obj: Any) -> Any:
-    """Return ``obj`` as it reads back from JSON (non-finite floats -> None, numpy -> builtins)."""
-    if isinstance(obj, Mapping):
-        return {str(k): jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [jsonable(v) for v in obj]
-    if hasattr(obj, "item") and not isinstance(obj, str):
-        try:
-            obj = obj.item()
-        except (TypeError, ValueError):
-            return str(obj)
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    if obj is None or isinstance(obj, bool | int | float | str):
-        return obj
-    return str(obj)
 
 
 def _stable(summary: Mapping[str, Any]) -> str:

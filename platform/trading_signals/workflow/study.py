@@ -138,7 +138,7 @@ def run_study(cfg: RunConfig, executor: Executor | None = None, *,
         news = _sample_news(symbols)
         rows = build_signals(cfg.signals, cfg.sentiment, executor, lake=where.lake, out=run_dir,
                              symbols=symbols, timeframe=tf, news=news, model=model,
-                             features=run_dir, progress=step("signals"))
+                             features=run_dir, progress=step("signals"), model_id=model_id)
         latest = {r["symbol"]: {k: r.get(k) for k in ("signal", "confluence_score", "explanation")}
                   for r in rows}
         summary["signals"] = {"symbols": len(rows), "news_items": 0 if news is None else len(news),

@@ -26,7 +26,7 @@ def make(n: int = 1500, seed: int = 20260301) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     hours = pd.date_range("2026-01-04 22:00", periods=n * 2, freq="h", tz="UTC")
     # FX week: Sunday 22:00 to Friday 22:00 UTC.
-    dow, hr = hours.dayofweek, hours.hour
+    dow, hr = hours.day_of_week, hours.hour
     open_ = ~((dow == 5) | ((dow == 4) & (hr >= 22)) | ((dow == 6) & (hr < 22)))
     idx = hours[open_][:n]
     hour = idx.hour.to_numpy()

@@ -151,16 +151,13 @@ CONFIG_CASES = [
 
 @pytest.mark.parametrize(("text", "key"), [c[1:] for c in CONFIG_CASES], ids=[c[0] for c in CONFIG_CASES])
 def test_bad_config_rejected_by_config_show_naming_key(text: str, key: str, tmp_path: Path) -> None:
-    from trading_signals.cli.config_cmd import load_checked_config
     from trading_signals.config import load_config
     from trading_signals.errors import ConfigError
 
     path = _yaml(tmp_path, text)
-    # The schema checks run in load_config itself; the indicator names need the feature
-    # registry (a layer above config), checked by load_checked_config, which commands use.
-    loader = load_checked_config if key == "features.indicators" else load_config
+    # Every check, the indicator spec included, runs in load_config itself (jobs too).
     with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
-        loader(path)
+        load_config(path)
     out = _assert_usage_error(["config", "show", str(path)], (key,))
     assert "bad.yaml" in out
 

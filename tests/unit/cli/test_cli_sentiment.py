@@ -98,7 +98,9 @@ def test_cli_sentiment_aggregate_config_sets_half_life(tmp_path: Path, synthetic
     assert runner.invoke(app, [*args, "--config", str(cfg)]).exit_code == 0
     path = tmp_path / "lake/sentiment/timeframe=1d/symbol=SYN0001/part-0000.parquet"
     short = pd.read_parquet(path)["sentiment_decayed"]
-    assert runner.invoke(app, args).exit_code == 0  # default: 24 h half-life
+    # Another half-life is another sentiment table: refused unless --replace (table manifest).
+    assert runner.invoke(app, args).exit_code == 2
+    assert runner.invoke(app, [*args, "--replace"]).exit_code == 0  # default: 24 h half-life
     long = pd.read_parquet(path)["sentiment_decayed"]
     # At bar 2's close (start + 1 day) the item is `age` hours old: weights 0.5**age vs 0.5**(age/24).
     age = (bars.index[2] + pd.Timedelta("1D") - bars.index[1] - pd.Timedelta("1h")) / pd.Timedelta("1h")

@@ -29,7 +29,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pandas as pd
 
-STALL_SECONDS = 1.0
+STALL_SECONDS = 4.0
 
 
 def polygon_ms(day: pd.Timestamp) -> int:

@@ -23,9 +23,10 @@ from trading_signals.errors import ConfigError, DataError
 
 KEYS = {"ALPHAVANTAGE_API_KEY": "AV-SECRET-1", "POLYGON_API_KEY": "PG-SECRET-2"}
 ALL = ("alphavantage", "polygon", "stooq")
-# Client timeouts ~0.2 s; backoff tiny and the sleep injected, so nothing really waits.
+# Client timeouts 1 s (a loaded CI box answers well within it; the stall is 4 s); backoff tiny
+# and the sleep injected, so nothing really waits.
 FAST = RemoteConfig(
-    timeout=0.2,
+    timeout=1.0,
     max_attempts=2,
     backoff_base=0.01,
     backoff_cap=0.02,

@@ -52,7 +52,7 @@ def test_resample_ohlcv_daily_to_weekly_matches_pandas_and_stamps_mondays(daily:
     ref = _pandas_reference(daily, "1w", "1D")
     # Assert
     pd.testing.assert_frame_equal(ours, ref, check_freq=False, check_names=False)
-    assert (ours.index.dayofweek == 0).all() and (ours.index == ours.index.normalize()).all()
+    assert (ours.index.day_of_week == 0).all() and (ours.index == ours.index.normalize()).all()
 
 
 def test_resample_ohlcv_4h_to_1d_equals_1h_to_1d(hourly: pd.DataFrame) -> None:
@@ -116,7 +116,7 @@ def test_align_to_base_midweek_sees_previous_week_only(daily: pd.DataFrame) -> N
     # Arrange
     weekly = resample_ohlcv(daily, "1w")
     aligned = align_to_base(weekly, daily.index, higher_rule="1w", base_rule="1d")
-    wednesday = daily.index[(daily.index.dayofweek == 2)][3]
+    wednesday = daily.index[(daily.index.day_of_week == 2)][3]
     this_week = period_start(pd.DatetimeIndex([wednesday]), "1w")[0]
     # Act
     seen = aligned.loc[wednesday, "close__1w"]

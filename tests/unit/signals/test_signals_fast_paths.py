@@ -13,7 +13,7 @@ from trading_signals.signals.components import trailing_percentile
 from trading_signals.signals.fusion import fuse
 
 
-def _naive_explanation(row: pd.Series, names: list[str]) -> str:
+def _naive_explanation(row: dict, names: list[str]) -> str:
     if row["signal"] is None:
         return row["explanation"]  # NO SIGNAL texts are covered by the engine tests
     parts = sorted(((n, row[f"contrib_{n}"]) for n in names if not np.isnan(row[f"contrib_{n}"])),
@@ -40,7 +40,9 @@ def test_fuse_explanations_grid_scores_match_naive_loop(seed: int) -> None:
     s[rng.random(s.shape) < 0.3] = np.nan
     out = fuse(pd.DataFrame(s, columns=names), weights=DEFAULT_WEIGHTS,
                thresholds=SignalThresholds())
-    assert out["explanation"].tolist() == [_naive_explanation(r, names) for _, r in out.iterrows()]
+    # Rows as dicts: pandas 3's iterrows() turns the None labels of the object column into NaN.
+    rows = out.to_dict("records")
+    assert out["explanation"].tolist() == [_naive_explanation(r, names) for r in rows]
 
 
 @settings(max_examples=25, deadline=None)
