@@ -1,4 +1,5 @@
-"""The Ray-sharded SMA sweep equals the serial core sweep exactly."""
+"""The Ray-sharded SMA sweep equals the serial core sweep: pairs, trades, returns and drawdowns
+exactly; the statistics built from the kernel's reassociated (SIMD) return sums to 1e-12."""
 
 from __future__ import annotations
 
@@ -18,4 +19,11 @@ def test_sma_sweep_ray_shards_equal_serial(ray_local, synthetic_ohlcv):
     sharded = sma_sweep_ray(synthetic_ohlcv, range(3, 15), range(10, 40, 3), n_shards=3, **opts)
     # Assert
     assert len(serial) > 50
-    pd.testing.assert_frame_equal(sharded, serial, check_exact=True)
+    # `sums_pass` lets LLVM reassociate the sums of r and r**2 (fastmath), and once in a CI run
+    # the two processes' sums differed in the last bit; everything not built from those sums
+    # must still match to the bit.
+    from_sums = ["annual_volatility", "sharpe", "sortino"]
+    exact = [c for c in serial.columns if c not in from_sums]
+    pd.testing.assert_frame_equal(sharded[exact], serial[exact], check_exact=True)
+    pd.testing.assert_frame_equal(sharded[from_sums], serial[from_sums], check_exact=False,
+                                  rtol=1e-12, atol=0.0)
