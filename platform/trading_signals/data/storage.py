@@ -25,6 +25,7 @@ import os
 import posixpath
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -345,16 +346,11 @@ def write_bytes_atomic(location: Location, data: bytes) -> str:
     """
     text = as_str(location)
     if not is_remote(text):
-        path = local_path(text)
-        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-        tmp = _tmp_name(path)
-        try:
+        def write(tmp: str) -> None:
             with open(tmp, "wb") as fh:
                 fh.write(data)
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+
+        _replace_local(local_path(text), write)
         return text
     fs, path = resolve(text)
     with fs.open_output_stream(path) as out:
@@ -456,15 +452,7 @@ def write_table_atomic(table: pa.Table, location: Location, **parquet_options: A
     options = {**_PARQUET_DEFAULTS, **parquet_options}
     text = as_str(location)
     if not is_remote(text):
-        path = local_path(text)
-        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-        tmp = _tmp_name(path)
-        try:
-            pq.write_table(table, tmp, **options)
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        _replace_local(local_path(text), lambda tmp: pq.write_table(table, tmp, **options))
         return text
     sink = io.BytesIO()
     pq.write_table(table, sink, **options)
@@ -491,6 +479,18 @@ def read_schema(location: Location) -> pa.Schema:
     fs, path = resolve(location)
     with fs.open_input_file(path) as src:
         return pq.read_schema(src)
+
+
+def _replace_local(path: str, write: Callable[[str], None]) -> None:
+    # Write a temp file beside ``path`` and rename it over: readers see old or new, never half.
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    tmp = _tmp_name(path)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
 
 
 def _tmp_name(path: str) -> str:
