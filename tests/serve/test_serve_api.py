@@ -116,6 +116,27 @@ def test_signal_cache_hits_and_refreshes_when_bars_land(make_client, lake_factor
     assert pd.Timestamp(third["last_bar"]) == everything.index[259] > pd.Timestamp(first["last_bar"])
 
 
+def test_signal_body_is_the_response_model_of_the_lookup(make_client, lake_factory, auth) -> None:
+    """The stored JSON a repeated lookup sends is what FastAPI would send for ``lookup``."""
+    from trading_signals.serving.schemas import SignalResponse
+
+    lake = lake_factory(cut=260)
+    client, backend = make_client(lake=lake)
+    as_of = read_bars(lake, symbol="SYN0001").index[200]
+    for params in ({}, {"as_of": as_of.isoformat()}):
+        first = client.get("/v1/signals/SYN0001", params=params, headers=auth)
+        again = client.get("/v1/signals/SYN0001", params=params, headers=auth)
+        assert first.headers["content-type"] == "application/json"
+        expected = backend.signals.lookup("SYN0001", "1d", params.get("as_of"))
+        for response, cache in ((first, "miss"), (again, "hit")):
+            want = SignalResponse.model_validate({**expected, "cache": cache}).model_dump(mode="json")
+            assert response.json() == want
+    assert backend.signals.computations == 2  # one per bar window, none for the repeats
+    spec = client.get("/openapi.json").json()
+    ok = spec["paths"]["/v1/signals/{symbol}"]["get"]["responses"]["200"]["content"]["application/json"]
+    assert ok["schema"]["$ref"].endswith("/SignalResponse")
+
+
 def test_unknown_symbol_is_404_and_bad_params_are_422(make_client, shared_lake, auth) -> None:
     client, _ = make_client(lake=shared_lake)
     r404 = client.get("/v1/signals/NOPE", headers=auth)

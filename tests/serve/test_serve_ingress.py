@@ -25,6 +25,7 @@ from tests._services import free_port
 from trading_signals.serving.ingress import (
     DEFAULT_INGRESS,
     INGRESS_MODES,
+    SERVE_FLAG_DEFAULTS,
     ingress_env,
     private_haproxy_env,
 )
@@ -37,11 +38,13 @@ PLATFORM = str(Path(__file__).resolve().parents[2] / "platform")
 
 def test_ingress_env_sets_one_mode_and_clears_the_other() -> None:
     assert ingress_env("haproxy") == {"RAY_SERVE_ENABLE_HA_PROXY": "1", "RAY_SERVE_ENABLE_DIRECT_INGRESS": "0",
-                                      "RAY_SERVE_THROUGHPUT_OPTIMIZED": "1"}
+                                      "RAY_SERVE_THROUGHPUT_OPTIMIZED": "1",
+                                      "RAY_SERVE_HAPROXY_METRICS_ENABLED": "0"}
     # direct / proxy switch the bundle off: it would turn direct ingress on again by itself
     assert ingress_env("direct") == {"RAY_SERVE_ENABLE_HA_PROXY": "0", "RAY_SERVE_ENABLE_DIRECT_INGRESS": "1",
-                                     "RAY_SERVE_THROUGHPUT_OPTIMIZED": "0"}
-    assert set(ingress_env("proxy").values()) == {"0"}
+                                     "RAY_SERVE_THROUGHPUT_OPTIMIZED": "0",
+                                     "RAY_SERVE_HAPROXY_METRICS_ENABLED": "1"}
+    assert ingress_env("proxy") == SERVE_FLAG_DEFAULTS  # Serve's own defaults, whatever was set before
     with pytest.raises(ValueError, match="haproxy"):
         ingress_env("nginx")
     assert DEFAULT_INGRESS in INGRESS_MODES
@@ -67,7 +70,7 @@ def test_rayservice_runs_the_same_ingress_mode_as_tsig_serve() -> None:
         for container in pod["template"]["spec"]["containers"]:
             env = {e["name"]: e.get("value") for e in container.get("env", [])}
             for flag, value in ingress_env(DEFAULT_INGRESS).items():
-                assert env.get(flag, "0") == value, (container["name"], flag)
+                assert env.get(flag, SERVE_FLAG_DEFAULTS[flag]) == value, (container["name"], flag)
             assert 8000 in {p["containerPort"] for p in container["ports"]}, container["name"]
 
 

@@ -15,7 +15,7 @@ from typing import Any, Literal
 from fastapi import Depends, FastAPI, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.security import APIKeyHeader
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -147,13 +147,19 @@ def create_app(backend: Backend) -> FastAPI:
 
     @app.get("/v1/signals/{symbol}", response_model=SignalResponse, tags=["signals"],
              dependencies=secured, responses={k: _ERRORS[k] for k in (401, 404, 422, 500)})
-    def signal(symbol: str = SYMBOL_PATH, timeframe: Timeframe = Query(settings.timeframe),  # type: ignore[assignment]
-               as_of: datetime | None = Query(None, description="Point in time: only bars stamped <= as_of are used")
-               ) -> dict[str, Any]:
+    async def signal(symbol: str = SYMBOL_PATH, timeframe: Timeframe = Query(settings.timeframe),  # type: ignore[assignment]
+                     as_of: datetime | None = Query(None, description="Point in time: only bars stamped <= as_of are used")
+                     ) -> Response:
         """Latest (or point-in-time) confluence signal with component contributions."""
-        out = backend.signals.lookup(symbol, timeframe, as_of)
-        backend.metrics.signal_served(label=str(out["signal"]), timeframe=timeframe, cache=out["cache"])
-        return out
+        # The hot path of a polling client: an answer already in memory is sent as its stored
+        # JSON from the event loop (no thread hop, no re-serialisation); reading the lake, an
+        # object-store listing or computing a signal runs in the thread pool.
+        found = backend.signals.encoded(symbol, timeframe, as_of, cached_only=True)
+        if found is None:
+            found = await run_in_threadpool(backend.signals.encoded, symbol, timeframe, as_of)
+        assert found is not None
+        backend.metrics.signal_served(label=found.label, timeframe=timeframe, cache=found.cache)
+        return Response(found.body, media_type="application/json")
 
     @app.post("/v1/predict", response_model=PredictResponse, tags=["models"], dependencies=secured,
               responses={k: _ERRORS[k] for k in (400, 401, 413, 422, 500, 503)})

@@ -5,6 +5,8 @@ A partition's bars are re-read only when its listing changes (file names, sizes,
 an object store), and signals are cached per ``(symbol, timeframe, first bar, last bar, bar
 count)`` of the bars actually used, so bars appended by ``tsig data update`` show up without a
 restart, and a point-in-time request (``as_of``) reuses its entry after new bars land.
+The HTTP answer is also kept as encoded JSON (:meth:`SignalService.encoded`), so a repeated
+lookup neither re-validates nor re-serialises it.
 
 Local lakes are listed on every request (a ``stat`` per file). On an object store a listing is
 trusted for ``remote_refresh_s`` (1 s by default), so a polled symbol costs at most one ``LIST``
@@ -21,7 +23,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 
@@ -30,6 +32,7 @@ from trading_signals.data import storage
 from trading_signals.data.lake import describe_lake, list_symbols, partition_dir, read_bars
 from trading_signals.errors import DataError
 from trading_signals.serving.errors import NotFoundError
+from trading_signals.serving.schemas import SignalResponse
 from trading_signals.signals.engine import generate_signals
 
 _REMOTE_REFRESH_S = 1.0
@@ -54,6 +57,14 @@ def _num(value: Any) -> float | None:
     return f if math.isfinite(f) else None
 
 
+class EncodedSignal(NamedTuple):
+    """One answer of ``GET /v1/signals`` as the JSON bytes of :class:`SignalResponse`."""
+
+    body: bytes
+    label: str  # the signal label, for the metrics
+    cache: str  # "hit" or "miss", as in the body
+
+
 class _LRU:
     def __init__(self, size: int) -> None:
         self.size, self.data, self.lock = size, OrderedDict[Any, Any](), threading.Lock()
@@ -71,6 +82,11 @@ class _LRU:
             self.data.move_to_end(key)
             while len(self.data) > self.size:
                 self.data.popitem(last=False)
+
+
+def _encode(answer: dict[str, Any]) -> bytes:
+    # Validated through the response model once per cached answer, as FastAPI would per request.
+    return SignalResponse.model_validate(answer).model_dump_json(by_alias=True).encode()
 
 
 class SignalService:
@@ -110,6 +126,7 @@ class SignalService:
         self._bars = _LRU(cache_size)
         self._signals = _LRU(cache_size)
         self._answers = _LRU(cache_size)
+        self._encoded = _LRU(cache_size)
         self._compute = compute or self._engine
         self.computations = 0
 
@@ -124,14 +141,20 @@ class SignalService:
         return [{"symbol": p.symbol, "start": p.start, "end": p.end, "rows": p.rows}
                 for p in describe_lake(self.lake) if p.timeframe == timeframe]
 
-    def _fingerprint(self, symbol: str, timeframe: str) -> tuple[Any, ...]:
-        """Return what identifies the partition's current content (empty: no partition)."""
+    def _fingerprint(self, symbol: str, timeframe: str, *, cached_only: bool = False
+                     ) -> tuple[Any, ...] | None:
+        """Return what identifies the partition's current content (empty: no partition).
+
+        ``cached_only``: None instead of a new object-store listing (local lakes are listed).
+        """
         directory = partition_dir(self.lake, symbol=symbol, timeframe=timeframe)
         now = time.monotonic()
         if self._remote:
             cached = self._listings.get((symbol, timeframe))
             if cached is not None and now < cached[0]:
                 return cached[1]
+            if cached_only:
+                return None
         entries = [e for e in storage.scandir(directory, "part-*.parquet") if not e.is_dir]
         fingerprint: tuple[Any, ...] = tuple((e.name, e.size, e.mtime_ns) for e in entries)
         wall = time.time_ns()
@@ -143,20 +166,30 @@ class SignalService:
 
     def bars(self, symbol: str, timeframe: str) -> pd.DataFrame:
         """Return the symbol's bars, re-read only when its partition listing changed."""
-        fingerprint = self._fingerprint(symbol, timeframe)
+        bars = self._bars_of(symbol, timeframe, cached_only=False)
+        assert bars is not None
+        return bars
+
+    def _bars_of(self, symbol: str, timeframe: str, *, cached_only: bool) -> pd.DataFrame | None:
+        fingerprint = self._fingerprint(symbol, timeframe, cached_only=cached_only)
+        if fingerprint is None:
+            return None
         if not fingerprint:
             raise NotFoundError(f"unknown symbol {symbol!r} for timeframe {timeframe} in the lake; "
                                 "GET /v1/symbols lists what is there")
         key = (symbol, timeframe, fingerprint)
         cached = self._bars.get(key)
-        if cached is None:
+        if cached is None and not cached_only:
             cached = read_bars(self.lake, symbol=symbol, timeframe=timeframe)
             self._bars.put(key, cached)
         return cached
 
     # ---------------------------------------------------------------- signals
-    def _window(self, symbol: str, timeframe: str, as_of: Any) -> tuple[pd.DataFrame, tuple[Any, ...]]:
-        bars = self.bars(symbol, timeframe)
+    def _window(self, symbol: str, timeframe: str, as_of: Any, *, cached_only: bool = False
+                ) -> tuple[pd.DataFrame, tuple[Any, ...]] | None:
+        bars = self._bars_of(symbol, timeframe, cached_only=cached_only)
+        if bars is None:
+            return None
         if as_of is not None:
             bars = bars.loc[: _utc(as_of)]
             if bars.empty:
@@ -166,7 +199,7 @@ class SignalService:
 
     def signals(self, symbol: str, timeframe: str, as_of: Any = None) -> tuple[pd.DataFrame, bool]:
         """Return ``(signals frame, cache hit)`` computed from bars ``<= as_of`` (all if None)."""
-        bars, key = self._window(symbol, timeframe, as_of)
+        bars, key = self._checked_window(symbol, timeframe, as_of)
         frame = self._signals.get(key)
         if frame is not None:
             return frame, True
@@ -181,7 +214,7 @@ class SignalService:
         The answer depends only on the bar window, so it is cached with it (the hot path of a
         polling dashboard then costs a file stat and a dict copy).
         """
-        _, key = self._window(symbol, timeframe, as_of)
+        _, key = self._checked_window(symbol, timeframe, as_of)
         when = None if as_of is None else _utc(as_of).to_pydatetime()
         answer = self._answers.get(key)
         if answer is not None:
@@ -190,6 +223,33 @@ class SignalService:
         answer = self._answer(frame, symbol, timeframe)
         self._answers.put(key, answer)
         return {**answer, "as_of": when, "cache": "hit" if hit else "miss"}
+
+    def encoded(self, symbol: str, timeframe: str, as_of: Any = None, *, cached_only: bool = False
+                ) -> EncodedSignal | None:
+        """:meth:`lookup` as the JSON of :class:`SignalResponse`, kept per bar window and as_of.
+
+        ``cached_only=True`` touches no object store and reads no file: it answers from memory
+        (after a local directory listing) or returns None, so it may run on an event loop.
+        """
+        window = self._window(symbol, timeframe, as_of, cached_only=cached_only)
+        if window is None:
+            return None
+        when = None if as_of is None else _utc(as_of).to_pydatetime()
+        key = (window[1], when)
+        found = self._encoded.get(key)
+        if found is not None or cached_only:
+            return found
+        out = self.lookup(symbol, timeframe, as_of)
+        label = str(out["signal"])
+        hit = EncodedSignal(_encode({**out, "cache": "hit"}), label, "hit")
+        self._encoded.put(key, hit)
+        return hit if out["cache"] == "hit" else EncodedSignal(_encode(out), label, "miss")
+
+    def _checked_window(self, symbol: str, timeframe: str, as_of: Any
+                        ) -> tuple[pd.DataFrame, tuple[Any, ...]]:
+        window = self._window(symbol, timeframe, as_of)
+        assert window is not None
+        return window
 
     @staticmethod
     def _answer(frame: pd.DataFrame, symbol: str, timeframe: str) -> dict[str, Any]:
