@@ -136,6 +136,13 @@ MODES: dict[str, Any] = {
 }
 
 
+def _shipped_timeout() -> float:
+    import yaml
+
+    doc = yaml.safe_load((ROOT / "serve" / "config.yaml").read_text(encoding="utf-8"))
+    return float(doc.get("http_options", {}).get("request_timeout_s") or 0)
+
+
 def mode_env(mode: str) -> dict[str, str]:
     env = MODES[mode]
     return dict(env() if callable(env) else env)
@@ -153,7 +160,10 @@ def serve_ray(args: argparse.Namespace) -> None:
     ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False,
              object_store_memory=200 * 1024 * 1024, _node_ip_address="127.0.0.1")
     sapp = importlib.import_module("serve.app")
-    serve.start(http_options={"host": "127.0.0.1", "port": args.port})
+    http = {"host": "127.0.0.1", "port": args.port}
+    if args.request_timeout_s > 0:  # serve/config.yaml's end-to-end timeout (0: none)
+        http["request_timeout_s"] = args.request_timeout_s
+    serve.start(http_options=http)
     cpu = {"num_cpus": 0.25}
     logging_config = {"enable_access_log": not args.no_access_log,
                       "log_level": "WARNING" if args.no_access_log else "INFO"}
@@ -463,6 +473,8 @@ def main() -> None:
                          "sends x-request-disconnect-disabled), e.g. shipped:quiet:r2")
     ap.add_argument("--profile-lines", type=int, default=70, help="profile: lines of the call tree")
     ap.add_argument("--only-signals", action="store_true", help="only the GET /v1/signals scenario")
+    ap.add_argument("--request-timeout-s", type=float, default=_shipped_timeout(),
+                    help="Serve http_options.request_timeout_s (default: serve/config.yaml's; 0 = none)")
     ap.add_argument("--api-replicas", type=int, default=1, help="replicas of the ingress deployment")
     ap.add_argument("--no-access-log", action="store_true",
                     help="Serve logging_config: no per-request access log, level WARNING")
@@ -499,6 +511,7 @@ def main() -> None:
             quiet, replicas = quiet or args.no_access_log, replicas or args.api_replicas
             extra = [f"--api-replicas={replicas}"] + (["--no-access-log"] if quiet else [])
             extra += ["--only-signals"] if args.only_signals else []
+            extra += [f"--request-timeout-s={args.request_timeout_s}"]
             # Ingress replicas drain >= 30 s on shutdown by default (for a remote balancer).
             env = {**mode_env(mode), "RAY_SERVE_DIRECT_INGRESS_MIN_DRAINING_PERIOD_S": "1"}
             if env.get("RAY_SERVE_ENABLE_HA_PROXY") == "1":

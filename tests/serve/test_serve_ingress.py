@@ -26,6 +26,7 @@ from trading_signals.serving.ingress import (
     DEFAULT_INGRESS,
     INGRESS_MODES,
     SERVE_FLAG_DEFAULTS,
+    SERVE_HTTP_CALLBACK,
     ingress_env,
     private_haproxy_env,
 )
@@ -39,7 +40,8 @@ PLATFORM = str(Path(__file__).resolve().parents[2] / "platform")
 def test_ingress_env_sets_one_mode_and_clears_the_other() -> None:
     assert ingress_env("haproxy") == {"RAY_SERVE_ENABLE_HA_PROXY": "1", "RAY_SERVE_ENABLE_DIRECT_INGRESS": "0",
                                       "RAY_SERVE_THROUGHPUT_OPTIMIZED": "1",
-                                      "RAY_SERVE_HAPROXY_METRICS_ENABLED": "0"}
+                                      "RAY_SERVE_HAPROXY_METRICS_ENABLED": "0",
+                                      "RAY_SERVE_HTTP_PROXY_CALLBACK_IMPORT_PATH": SERVE_HTTP_CALLBACK}
     # direct / proxy switch the bundle off: it would turn direct ingress on again by itself
     assert ingress_env("direct") == {"RAY_SERVE_ENABLE_HA_PROXY": "0", "RAY_SERVE_ENABLE_DIRECT_INGRESS": "1",
                                      "RAY_SERVE_THROUGHPUT_OPTIMIZED": "0",
@@ -48,6 +50,51 @@ def test_ingress_env_sets_one_mode_and_clears_the_other() -> None:
     with pytest.raises(ValueError, match="haproxy"):
         ingress_env("nginx")
     assert DEFAULT_INGRESS in INGRESS_MODES
+
+
+def test_serve_accepts_the_middleware_callback_of_the_haproxy_mode() -> None:
+    """What Serve does with RAY_SERVE_HTTP_PROXY_CALLBACK_IMPORT_PATH, with Serve's own code."""
+    from ray.serve._private.http_util import validate_http_proxy_callback_return
+    from ray.serve._private.utils import call_function_from_import_path
+
+    assert ingress_env("haproxy")["RAY_SERVE_HTTP_PROXY_CALLBACK_IMPORT_PATH"] == SERVE_HTTP_CALLBACK
+    middlewares = validate_http_proxy_callback_return(call_function_from_import_path(SERVE_HTTP_CALLBACK))
+    assert [m.cls.__name__ for m in middlewares] == ["QuickReadsServedDirectly"]
+    assert "RAY_SERVE_HTTP_PROXY_CALLBACK_IMPORT_PATH" not in ingress_env("proxy")  # the user's own stays
+
+
+@pytest.mark.parametrize(("method", "path", "client", "marked"), [
+    ("GET", "/v1/signals/AAPL", None, True),
+    ("GET", "/u/v1/signals/AAPL", None, True),            # behind a route prefix
+    ("GET", "/v1/signals/AAPL", b"?0", True),             # ours is appended last and wins
+    ("GET", "/v1/symbols", None, True),
+    ("GET", "/v1/health", None, True),
+    ("POST", "/v1/predict", None, False),                  # can run long: keep the watch
+    ("POST", "/v1/backtest", None, False),
+    ("GET", "/v1/reports/AAPL", None, False),
+    ("GET", "/", None, False),
+])
+def test_quick_reads_skip_serves_disconnect_watch_and_timeout(method, path, client, marked) -> None:
+    import asyncio
+
+    from ray.serve._private.http_util import (
+        parse_disconnect_disabled_header,
+        parse_request_timeout_header,
+    )
+
+    from trading_signals.serving.serve_http import QuickReadsServedDirectly
+
+    seen = {}
+
+    async def app(scope, receive, send) -> None:
+        seen["headers"] = dict(scope["headers"])
+
+    headers = [(b"host", b"x")] + ([(b"x-request-disconnect-disabled", client)] if client else [])
+    scope = {"type": "http", "method": method, "path": path, "headers": headers}
+    asyncio.run(QuickReadsServedDirectly(app)(scope, None, None))
+    assert parse_disconnect_disabled_header(seen["headers"]) is marked
+    # Serve's own parser: None = no timeout task; otherwise the configured timeout stays.
+    assert parse_request_timeout_header(seen["headers"], 30.0) == (None if marked else 30.0)
 
 
 def test_private_haproxy_env_fits_haproxy_socket_limit() -> None:
@@ -70,7 +117,7 @@ def test_rayservice_runs_the_same_ingress_mode_as_tsig_serve() -> None:
         for container in pod["template"]["spec"]["containers"]:
             env = {e["name"]: e.get("value") for e in container.get("env", [])}
             for flag, value in ingress_env(DEFAULT_INGRESS).items():
-                assert env.get(flag, SERVE_FLAG_DEFAULTS[flag]) == value, (container["name"], flag)
+                assert env.get(flag, SERVE_FLAG_DEFAULTS.get(flag)) == value, (container["name"], flag)
             assert 8000 in {p["containerPort"] for p in container["ports"]}, container["name"]
 
 
