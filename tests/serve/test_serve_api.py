@@ -116,6 +116,27 @@ def test_signal_cache_hits_and_refreshes_when_bars_land(make_client, lake_factor
     assert pd.Timestamp(third["last_bar"]) == everything.index[259] > pd.Timestamp(first["last_bar"])
 
 
+def test_a_corrected_bar_is_served_not_the_cached_answer(make_client, lake_factory, auth) -> None:
+    """Same bar count and stamps, other values (an import with --replace): no stale answer."""
+    lake = lake_factory(cut=260)
+    client, backend = make_client(lake=lake)
+    bars = read_bars(lake, symbol="SYN0001")
+    as_of = bars.index[200].isoformat()
+    first = client.get("/v1/signals/SYN0001", headers=auth).json()
+    past = client.get("/v1/signals/SYN0001", params={"as_of": as_of}, headers=auth).json()
+    fixed = bars.copy()
+    fixed.iloc[-1, :4] *= 1.5  # the last bar corrected: after as_of
+    write_bars(lake, fixed, symbol="SYN0001", timeframe="1d")
+    again = client.get("/v1/signals/SYN0001", headers=auth).json()
+    assert again["cache"] == "miss" and again["close"] == pytest.approx(fixed["close"].iloc[-1])
+    assert again["close"] != first["close"] and again["bars_used"] == first["bars_used"]
+    # The point-in-time answer never saw that bar: it is reused, not recomputed.
+    before = backend.signals.computations
+    assert client.get("/v1/signals/SYN0001", params={"as_of": as_of}, headers=auth).json() == {
+        **past, "cache": "hit"}
+    assert backend.signals.computations == before
+
+
 def test_signal_body_is_the_response_model_of_the_lookup(make_client, lake_factory, auth) -> None:
     """The stored JSON a repeated lookup sends is what FastAPI would send for ``lookup``."""
     from trading_signals.serving.schemas import SignalResponse

@@ -29,7 +29,7 @@ def test_signals_from_an_s3_lake_refresh_after_the_ttl(monkeypatch) -> None:
         assert first["bars_used"] == 250 and first["cache"] == "miss"
         assert service.symbols("1d") == ["SYN0000", "SYN0001"]
         write_bars(settings.lake, full["SYN0001"].iloc[:260], symbol="SYN0001", timeframe="1d")
-        assert service.lookup("SYN0001", "1d")["bars_used"] == 250  # within the 5 s TTL
+        assert service.lookup("SYN0001", "1d")["bars_used"] == 250  # within the listing TTL (1 s)
         clock["t"] += 6.0
         assert service.lookup("SYN0001", "1d")["bars_used"] == 260
         with pytest.raises(NotFoundError):

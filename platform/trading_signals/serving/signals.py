@@ -2,8 +2,8 @@
 
 A partition's bars are re-read only when its listing changes (file names, sizes, mtimes, from
 :func:`trading_signals.data.storage.scandir`: a directory scan locally, one ``LIST`` request on
-an object store), and signals are cached per ``(symbol, timeframe, first bar, last bar, bar
-count)`` of the bars actually used, so bars appended by ``tsig data update`` show up without a
+an object store), and signals are cached per content digest of the bars actually used
+(computed once per listing and window), so bars appended by ``tsig data update`` show up without a
 restart, and a point-in-time request (``as_of``) reuses its entry after new bars land.
 The HTTP answer is also kept as encoded JSON (:meth:`SignalService.encoded`), so a repeated
 lookup neither re-validates nor re-serialises it.
@@ -17,6 +17,7 @@ could keep ``(size, mtime)``, so such a partition is re-read at each new listing
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import math
 import threading
@@ -127,6 +128,7 @@ class SignalService:
         self._signals = _LRU(cache_size)
         self._answers = _LRU(cache_size)
         self._encoded = _LRU(cache_size)
+        self._digests = _LRU(cache_size)
         self._compute = compute or self._engine
         self.computations = 0
 
@@ -166,11 +168,13 @@ class SignalService:
 
     def bars(self, symbol: str, timeframe: str) -> pd.DataFrame:
         """Return the symbol's bars, re-read only when its partition listing changed."""
-        bars = self._bars_of(symbol, timeframe, cached_only=False)
-        assert bars is not None
-        return bars
+        found = self._bars_of(symbol, timeframe, cached_only=False)
+        assert found is not None
+        return found[0]
 
-    def _bars_of(self, symbol: str, timeframe: str, *, cached_only: bool) -> pd.DataFrame | None:
+    def _bars_of(self, symbol: str, timeframe: str, *, cached_only: bool
+                 ) -> tuple[pd.DataFrame, tuple[Any, ...]] | None:
+        """``(bars, key of this listing)``, or None when ``cached_only`` and not in memory."""
         fingerprint = self._fingerprint(symbol, timeframe, cached_only=cached_only)
         if fingerprint is None:
             return None
@@ -179,23 +183,35 @@ class SignalService:
                                 "GET /v1/symbols lists what is there")
         key = (symbol, timeframe, fingerprint)
         cached = self._bars.get(key)
-        if cached is None and not cached_only:
+        if cached is None:
+            if cached_only:
+                return None
             cached = read_bars(self.lake, symbol=symbol, timeframe=timeframe)
             self._bars.put(key, cached)
-        return cached
+        return cached, key
 
     # ---------------------------------------------------------------- signals
     def _window(self, symbol: str, timeframe: str, as_of: Any, *, cached_only: bool = False
                 ) -> tuple[pd.DataFrame, tuple[Any, ...]] | None:
-        bars = self._bars_of(symbol, timeframe, cached_only=cached_only)
-        if bars is None:
+        """``(bars <= as_of, key of their content)``; the key is what the caches below use."""
+        found = self._bars_of(symbol, timeframe, cached_only=cached_only)
+        if found is None:
             return None
+        bars, listing = found
         if as_of is not None:
             bars = bars.loc[: _utc(as_of)]
             if bars.empty:
                 raise NotFoundError(f"{symbol}: no bars at or before as_of={_utc(as_of).isoformat()}; "
                                     "pick a later as_of (GET /v1/symbols shows the first bar)")
-        return bars, (symbol, timeframe, bars.index[0], bars.index[-1], len(bars))
+        # A digest of the window's content, computed once per listing and window length: a
+        # corrected historical bar (an import with --replace) changes it, while bars appended
+        # after as_of leave it, so a point-in-time answer is reused after new bars land.
+        digest = self._digests.get((listing, len(bars)))
+        if digest is None:
+            hashed = pd.util.hash_pandas_object(bars, index=True).to_numpy()
+            digest = hashlib.blake2b(hashed.tobytes(), digest_size=16).hexdigest()
+            self._digests.put((listing, len(bars)), digest)
+        return bars, (symbol, timeframe, bars.index[-1], len(bars), digest)
 
     def signals(self, symbol: str, timeframe: str, as_of: Any = None) -> tuple[pd.DataFrame, bool]:
         """Return ``(signals frame, cache hit)`` computed from bars ``<= as_of`` (all if None)."""

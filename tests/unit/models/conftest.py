@@ -23,6 +23,25 @@ def planted_panel(n_symbols: int, n_bars: int, *, seed: int, n_noise: int = 3, p
 
 
 @pytest.fixture(scope="session")
+def lake_with_model():
+    """``lake_with_model(root, n_symbols, n_bars, seed=, name=)`` -> ``(root, model id)``: a 1d
+    lake under ``root/lake`` and a window model registered under ``root/reg``."""
+    return _lake_with_model
+
+
+def _lake_with_model(root, n_symbols: int, n_bars: int, *, seed: int, name: str):
+    from trading_signals.data.lake import write_bars
+    from trading_signals.models.training import train_window_model
+
+    u = generate_universe(n_symbols, n_bars, seed=seed)
+    for sym, bars in u.bars.items():
+        write_bars(root / "lake", bars, symbol=sym, timeframe="1d")
+    mid = train_window_model(u.bars, registry=root / "reg", train_fraction=0.5, horizon=2,
+                             name=name, max_rows=None)
+    return root, mid
+
+
+@pytest.fixture(scope="session")
 def planted_50x400():
     return planted_panel(50, 400, seed=3)
 

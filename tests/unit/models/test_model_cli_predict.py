@@ -8,22 +8,13 @@ import pandas as pd
 import pytest
 import yaml
 from trading_signals.cli import app
-from trading_signals.data.lake import write_bars
-from trading_signals.data.synthetic import generate_universe
 from trading_signals.models.registry import ModelRegistry
-from trading_signals.models.training import train_window_model
 from typer.testing import CliRunner
 
 
 @pytest.fixture(scope="module")
-def lake_and_model(tmp_path_factory):
-    root = tmp_path_factory.mktemp("predict")
-    u = generate_universe(5, 300, seed=8)
-    for sym, bars in u.bars.items():
-        write_bars(root / "lake", bars, symbol=sym, timeframe="1d")
-    mid = train_window_model(u.bars, registry=root / "reg", train_fraction=0.5, horizon=2,
-                             name="cli", max_rows=None)
-    return root, mid
+def lake_and_model(tmp_path_factory, lake_with_model):
+    return lake_with_model(tmp_path_factory.mktemp("predict"), 5, 300, seed=8, name="cli")
 
 
 def test_predict_writes_one_partition_per_symbol_and_a_summary(lake_and_model) -> None:

@@ -6,22 +6,13 @@ import json
 
 import pytest
 from trading_signals.cli import app
-from trading_signals.data.lake import write_bars
-from trading_signals.data.synthetic import generate_universe
 from trading_signals.data.table_manifest import MANIFEST_NAME
-from trading_signals.models.training import train_window_model
 from typer.testing import CliRunner
 
 
 @pytest.fixture(scope="module")
-def lake_and_model(tmp_path_factory):
-    root = tmp_path_factory.mktemp("predict_manifest")
-    u = generate_universe(3, 200, seed=9)
-    for sym, bars in u.bars.items():
-        write_bars(root / "lake", bars, symbol=sym, timeframe="1d")
-    mid = train_window_model(u.bars, registry=root / "reg", train_fraction=0.5, horizon=2,
-                             name="pm", max_rows=None)
-    return root, mid
+def lake_and_model(tmp_path_factory, lake_with_model):
+    return lake_with_model(tmp_path_factory.mktemp("predict_manifest"), 3, 200, seed=9, name="pm")
 
 
 def test_predict_out_refuses_other_history_setting_and_appends_symbols(lake_and_model, tmp_path) -> None:
